@@ -1,0 +1,146 @@
+package pipeline
+
+import (
+	"runtime"
+	"sync"
+)
+
+// DefaultBatchRows is the number of rows a source puts in a batch unless
+// configured otherwise: large enough to amortize channel and scheduling cost,
+// small enough that a batch's arena stays in L2 cache.
+const DefaultBatchRows = 2048
+
+// Job is one run over one source for one tenant and campaign.
+type Job struct {
+	// ID names the job in reports and output paths.
+	ID string
+	// Account is the tenant (sub-account) the rows belong to; empty in an
+	// embedded run that charges nobody.
+	Account string
+	// Campaign is the campaign the rows mail for.
+	Campaign string
+	// Source names the input (a path, "-" for stdin, or a trigger).
+	Source string
+	// Fingerprint is sha256 of the decompressed input or the trigger's
+	// idempotency key; it makes piece ids stable across replays.
+	Fingerprint [32]byte
+	// Schema names the columns of every row of the job.
+	Schema *Schema
+}
+
+// Batch is the unit that moves between stages: up to a few thousand rows of
+// one job, in input order. Rows holds the live rows; rows that a stage
+// rejected or held move to Done, so they reach the sink, in order, without
+// later stages seeing them.
+type Batch struct {
+	// Job is the job the rows belong to.
+	Job *Job
+	// Seq numbers the batch within its job from 0, in input order.
+	Seq uint64
+	// Rows are the live rows.
+	Rows []*Row
+	// Done are the rows that reached a terminal fate in an earlier stage.
+	Done []*Row
+
+	arena []byte
+	pool  []*Row
+}
+
+// batchPool recycles batches and their rows so a steady-state run allocates
+// nothing per row.
+var batchPool = sync.Pool{New: func() any { return new(Batch) }}
+
+// NewBatch returns an empty batch for job from the pool.
+func NewBatch(job *Job, seq uint64) *Batch {
+	b := batchPool.Get().(*Batch)
+	b.Job, b.Seq = job, seq
+	b.Rows, b.Done = b.Rows[:0], b.Done[:0]
+	b.arena = b.arena[:0]
+	return b
+}
+
+// Release returns the batch to the pool. The caller must hold the only
+// reference: after Release neither the batch nor its rows may be used.
+func (b *Batch) Release() {
+	b.Job = nil
+	b.pool = append(b.pool, b.Rows...)
+	b.pool = append(b.pool, b.Done...)
+	clear(b.Rows[:cap(b.Rows)])
+	clear(b.Done[:cap(b.Done)])
+	b.Rows, b.Done = b.Rows[:0], b.Done[:0]
+	batchPool.Put(b)
+}
+
+// AddRow appends a fresh live row with room for the job's columns.
+func (b *Batch) AddRow() *Row {
+	var r *Row
+	if n := len(b.pool); n > 0 {
+		r = b.pool[n-1]
+		b.pool = b.pool[:n-1]
+	} else {
+		r = new(Row)
+	}
+	cols := NumStandardCols
+	if b.Job != nil && b.Job.Schema != nil {
+		cols = b.Job.Schema.Len()
+	}
+	r.reset(cols)
+	b.Rows = append(b.Rows, r)
+	return r
+}
+
+// Copy stores p in the batch's arena and returns the stored view. Stages use
+// it to give a row a new value that lives as long as the batch.
+func (b *Batch) Copy(p []byte) []byte {
+	if len(p) == 0 {
+		return nil
+	}
+	if cap(b.arena)-len(b.arena) < len(p) {
+		// A new arena; views into the old one stay valid (the old array lives
+		// while they reference it), so nothing is copied back.
+		n := 2 * cap(b.arena)
+		if n < 64<<10 {
+			n = 64 << 10
+		}
+		for n < len(p) {
+			n *= 2
+		}
+		b.arena = make([]byte, 0, n)
+	}
+	start := len(b.arena)
+	b.arena = append(b.arena, p...)
+	return b.arena[start:len(b.arena):len(b.arena)]
+}
+
+// Len is the number of rows in the batch, live and done.
+func (b *Batch) Len() int { return len(b.Rows) + len(b.Done) }
+
+// settle moves rows that a stage rejected or held from Rows to Done, and
+// drops deferred rows back into the batch's row pool, keeping the order of
+// both lists. It returns how many rows it moved of each fate.
+func (b *Batch) settle() (rejected, held, deferred int) {
+	w := 0
+	for _, r := range b.Rows {
+		switch r.Fate {
+		case Live:
+			b.Rows[w] = r
+			w++
+			continue
+		case Rejected:
+			rejected++
+		case Held:
+			held++
+		case Deferred:
+			deferred++
+			b.pool = append(b.pool, r)
+			continue
+		}
+		b.Done = append(b.Done, r)
+	}
+	clear(b.Rows[w:])
+	b.Rows = b.Rows[:w]
+	return rejected, held, deferred
+}
+
+// defaultWorkers is the worker count of a parallel step left at zero.
+func defaultWorkers() int { return runtime.GOMAXPROCS(0) }

@@ -1,0 +1,141 @@
+package pipeline
+
+import (
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/binary"
+)
+
+// Fate is what a stage decided for a row.
+type Fate uint8
+
+// Fates. A row is Live until a stage rejects or holds it; a Live row that
+// reaches the sink is accepted.
+const (
+	Live Fate = iota
+	Rejected
+	Held
+	// Deferred rows were copied by a [Flusher] stage, which emits them again
+	// at end of input; the engine drops them from the batch without counting
+	// a terminal state.
+	Deferred
+)
+
+// String names the fate as the report does.
+func (f Fate) String() string {
+	switch f {
+	case Live:
+		return "accepted"
+	case Rejected:
+		return "rejected"
+	case Held:
+		return "held"
+	case Deferred:
+		return "deferred"
+	}
+	return "unknown"
+}
+
+// PieceIDLen is the length of a piece id's text form.
+const PieceIDLen = 16
+
+// PieceID identifies a piece across replays: the same account, campaign,
+// source and row give the same id, so every sink can be idempotent.
+type PieceID [PieceIDLen]byte
+
+var pieceIDEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
+
+// NewPieceID derives a piece id from the job's identity and the source row
+// number: the first 80 bits of sha256(account, campaign, fingerprint, row)
+// in lowercase Crockford base32. 80 bits keep the chance of any collision
+// among 10^9 pieces of one tenant below 1 in 10^6.
+func NewPieceID(job *Job, row int64) PieceID {
+	h := sha256.New()
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(len(job.Account)))
+	h.Write(n[:])
+	h.Write([]byte(job.Account))
+	binary.BigEndian.PutUint64(n[:], uint64(len(job.Campaign)))
+	h.Write(n[:])
+	h.Write([]byte(job.Campaign))
+	h.Write(job.Fingerprint[:])
+	binary.BigEndian.PutUint64(n[:], uint64(row))
+	h.Write(n[:])
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	var id PieceID
+	pieceIDEncoding.Encode(id[:], sum[:10])
+	return id
+}
+
+// String returns the id's text form.
+func (p PieceID) String() string { return string(p[:]) }
+
+// Row is one piece row. Its fields are byte-slice views into the owning
+// batch's arena: valid while the batch is, never to be kept after Process
+// returns (copy what you need).
+type Row struct {
+	// Num is the source row number: the 1-based index of the data record in
+	// its input, header excluded. Together with the job it fixes the piece id.
+	Num int64
+	// Line is the input line on which the record starts (1-based); for a
+	// record with embedded newlines it differs from Num by more than the
+	// header.
+	Line int64
+	// ID is the piece id.
+	ID PieceID
+	// Fields holds the values by schema column index; a column the input
+	// lacks is empty.
+	Fields [][]byte
+	// Raw is the record as it stood in the input, kept for the rejects file.
+	Raw []byte
+
+	// Fate is what the stages decided; Reason says why for Rejected and Held.
+	Fate   Fate
+	Reason Reason
+	// Detail adds the specifics a reason code cannot carry (the piece kept by
+	// dedupe, the column count seen), for the rejects file.
+	Detail string
+	// Notes are informational codes (note:decoded_cp1252, corrections) that
+	// do not change the fate.
+	Notes []Reason
+}
+
+// Field returns column i's value, empty when the row has no such column.
+func (r *Row) Field(i int) []byte {
+	if i < len(r.Fields) {
+		return r.Fields[i]
+	}
+	return nil
+}
+
+// Reject ends the row with a reason. Stages call it; the engine moves the row
+// out of the live set after the stage returns.
+func (r *Row) Reject(reason Reason, detail string) {
+	r.Fate, r.Reason, r.Detail = Rejected, reason, detail
+}
+
+// Hold ends the row's journey for this run with a reason; held rows are
+// reported and can be released later.
+func (r *Row) Hold(reason Reason, detail string) {
+	r.Fate, r.Reason, r.Detail = Held, reason, detail
+}
+
+// Defer marks a row that a [Flusher] stage has copied and will emit at end
+// of input.
+func (r *Row) Defer() { r.Fate = Deferred }
+
+// Note adds an informational code.
+func (r *Row) Note(n Reason) { r.Notes = append(r.Notes, n) }
+
+func (r *Row) reset(cols int) {
+	r.Num, r.Line, r.ID = 0, 0, PieceID{}
+	if cap(r.Fields) < cols {
+		r.Fields = make([][]byte, cols)
+	}
+	r.Fields = r.Fields[:cols]
+	clear(r.Fields)
+	r.Raw = nil
+	r.Fate, r.Reason, r.Detail = Live, "", ""
+	r.Notes = r.Notes[:0]
+}
