@@ -1,0 +1,221 @@
+package input
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/postmill/postmill/formats"
+	"github.com/postmill/postmill/formats/compress"
+	"github.com/postmill/postmill/formats/parquet"
+)
+
+const sample = "first_name,last_name,address_zip\nAda,Lovelace,02108\nGrace,Hopper,10001\n"
+
+func gz(t testing.TB, data []byte) []byte {
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	w.Write(data)
+	w.Close()
+	return b.Bytes()
+}
+
+func zst(t testing.TB, data []byte) []byte {
+	var b bytes.Buffer
+	w, err := zstd.NewWriter(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(data)
+	w.Close()
+	return b.Bytes()
+}
+
+func write(t testing.TB, name string, data []byte) string {
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func readAll(t testing.TB, in *Input) []string {
+	var rows []string
+	for {
+		f, err := in.Read()
+		if err == io.EOF {
+			return rows
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var parts []string
+		for _, v := range f {
+			parts = append(parts, string(v))
+		}
+		rows = append(rows, strings.Join(parts, "|"))
+	}
+}
+
+func parquetFile(t testing.TB) []byte {
+	var b bytes.Buffer
+	w, err := parquet.NewWriter(&b, []string{"first_name", "last_name", "address_zip"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([][]byte{[]byte("Ada"), []byte("Lovelace"), []byte("02108")})
+	w.Write([][]byte{[]byte("Grace"), []byte("Hopper"), []byte("10001")})
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestOpenFormats: each format and compression, named misleadingly on
+// purpose, reads the same two rows: detection is by content, not name.
+func TestOpenFormats(t *testing.T) {
+	jsonlData := `{"first_name":"Ada","last_name":"Lovelace","address_zip":"02108"}` + "\n" +
+		`{"first_name":"Grace","last_name":"Hopper","address_zip":"10001"}` + "\n"
+	tsv := strings.ReplaceAll(sample, ",", "\t")
+	tests := []struct {
+		name   string
+		data   []byte
+		format Format
+		codec  compress.Codec
+	}{
+		{"plain.txt", []byte(sample), CSV, compress.None},
+		{"gzipped.csv", gz(t, []byte(sample)), CSV, compress.Gzip},
+		{"zstd.gz", zst(t, []byte(sample)), CSV, compress.Zstd},
+		{"tabs.csv", []byte(tsv), TSV, compress.None},
+		{"tabs.zst", zst(t, []byte(tsv)), TSV, compress.Zstd},
+		{"lines.csv", []byte(jsonlData), JSONL, compress.None},
+		{"lines.gz", gz(t, []byte(jsonlData)), JSONL, compress.Gzip},
+		{"table.csv", parquetFile(t), Parquet, compress.None},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in, err := Open(context.Background(), write(t, tt.name, tt.data), Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer in.Close()
+			if in.Format != tt.format || in.Codec != tt.codec {
+				t.Fatalf("format %s codec %s, want %s %s", in.Format, in.Codec, tt.format, tt.codec)
+			}
+			if got := strings.Join(in.Header(), ","); got != "first_name,last_name,address_zip" {
+				t.Fatalf("header %q", got)
+			}
+			got := readAll(t, in)
+			if strings.Join(got, ";") != "Ada|Lovelace|02108;Grace|Hopper|10001" {
+				t.Fatalf("rows %q", got)
+			}
+			if in.BytesRead() != int64(len(tt.data)) {
+				t.Fatalf("bytes read %d, want %d", in.BytesRead(), len(tt.data))
+			}
+		})
+	}
+}
+
+// bomb builds a gzip file that decompresses to copies × 64 MiB of zeros
+// (or of text when text is set) from one compressed member repeated.
+func bomb(t testing.TB, copies int, text bool) []byte {
+	chunk := make([]byte, 64<<20)
+	if text {
+		copy(chunk, "a,b\n")
+		for i := 4; i < len(chunk); i *= 2 {
+			copy(chunk[i:], chunk[:i])
+		}
+	}
+	member := gz(t, chunk)
+	return bytes.Repeat(member, copies)
+}
+
+// TestBadInputs: every broken file ends in one line that names the file and
+// says what is wrong, without a panic.
+func TestBadInputs(t *testing.T) {
+	good := gz(t, []byte(strings.Repeat(sample, 2000)))
+	corrupt := append([]byte(nil), good...)
+	for i := 20; i < len(corrupt)-20; i += 7 {
+		corrupt[i] ^= 0x5a
+	}
+	z := zst(t, []byte(strings.Repeat(sample, 20000)))
+	tests := []struct {
+		name, file string
+		data       []byte
+		cfg        Config
+		want       string
+		is         error
+	}{
+		{"empty", "empty.csv", nil, Config{}, "empty.csv: empty file", ErrEmpty},
+		{"empty gzip", "empty.csv.gz", gz(t, nil), Config{}, "empty.csv.gz: empty file after gzip decompression", ErrEmpty},
+		{"binary", "photo.csv", append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 100)...), Config{}, "photo.csv: binary data (NUL byte at offset 8)", ErrBinary},
+		{"xlsx", "book.csv", append([]byte("PK\x03\x04"), make([]byte, 50)...), Config{}, "book.csv: binary data: a ZIP archive", ErrBinary},
+		{"corrupt gzip", "bad.csv.gz", corrupt, Config{}, "bad.csv.gz: corrupt gzip stream", nil},
+		{"truncated gzip", "cut.csv.gz", good[:len(good)/2], Config{}, "cut.csv.gz: truncated gzip stream", nil},
+		{"truncated zstd", "cut.csv.zst", z[:len(z)/2], Config{}, "cut.csv.zst: truncated zstd stream", nil},
+		{"10 GB zero bomb", "zeros.csv.gz", bomb(t, 160, false), Config{}, "zeros.csv.gz: binary data (NUL byte at offset 0 of the gzip-decompressed data)", ErrBinary},
+		{"text bomb, ratio guard", "text.csv.gz", bomb(t, 4, true), Config{}, "text.csv.gz: decompression bomb guard", compress.ErrBomb},
+		{"text bomb, size guard", "text.csv.gz", bomb(t, 1, true), Config{Compress: compress.Config{MaxBytes: 1 << 20, MaxRatio: -1}}, "text.csv.gz: decompression bomb guard: more than 1048576 bytes", compress.ErrBomb},
+		{"bad parquet", "t.parquet", []byte("PAR1 and then nothing"), Config{}, "t.parquet: not a readable Parquet file", nil},
+		{"no header", "blank.csv", []byte("\n\n\n"), Config{}, "blank.csv: empty input: no header row", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := write(t, tt.file, tt.data)
+			var err error
+			in, err := Open(context.Background(), path, tt.cfg)
+			if err == nil {
+				for {
+					_, err = in.Read()
+					var re *formats.RowError
+					if errors.As(err, &re) {
+						continue
+					}
+					if err != nil {
+						break
+					}
+				}
+				in.Close()
+				if err == io.EOF {
+					err = nil
+				}
+			}
+			if err == nil {
+				t.Fatalf("no error, want %q", tt.want)
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, tt.want) || strings.Contains(msg, "\n") || !strings.HasPrefix(msg, path) {
+				t.Fatalf("error %q: want one line starting with the path and containing %q", msg, tt.want)
+			}
+			if tt.is != nil && !errors.Is(err, tt.is) {
+				t.Fatalf("error %v is not %v", err, tt.is)
+			}
+		})
+	}
+}
+
+func TestFingerprint(t *testing.T) {
+	plain := write(t, "a.csv", []byte(sample))
+	zipped := write(t, "b.csv.gz", gz(t, []byte(sample)))
+	other := write(t, "c.csv", []byte(sample+"x,y,z\n"))
+	a, err := Fingerprint(plain, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := Fingerprint(zipped, Config{})
+	c, _ := Fingerprint(other, Config{})
+	if a != b {
+		t.Fatal("same content, compressed or not, must fingerprint the same")
+	}
+	if a == c {
+		t.Fatal("different content fingerprinted the same")
+	}
+}
