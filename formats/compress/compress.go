@@ -57,7 +57,7 @@ var ErrBomb = errors.New("decompression bomb guard")
 type Reader struct {
 	io.Reader
 	// Codec is the compression detected.
-	Codec Codec
+	Codec   Codec
 	closers []io.Closer
 }
 

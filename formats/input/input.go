@@ -64,7 +64,7 @@ type Input struct {
 	// Codec is the compression found.
 	Codec compress.Codec
 	// Size is the file's size on disk, or -1 when unknown (stdin).
-	Size int64
+	Size    int64
 	closers []io.Closer
 	read    *atomic.Int64
 }
