@@ -231,6 +231,7 @@ func runSource(ctx context.Context, src Source, stat *stepStats, out Sender) err
 		}
 		stat.busy.Add(int64(time.Since(t0)))
 		stat.mark(t0)
+		stat.mark(time.Now())
 		stat.rowsIn.Add(int64(b.Len()))
 		stat.settle(b)
 		if err := out.Send(ctx, b); err != nil {
@@ -249,6 +250,7 @@ func process(ctx context.Context, stage Stage, stat *stepStats, b *Batch) error 
 	}
 	err := stage.Process(ctx, b)
 	stat.busy.Add(int64(time.Since(t0)))
+	stat.mark(time.Now())
 	return err
 }
 

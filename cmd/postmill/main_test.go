@@ -1,0 +1,192 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/postmill/postmill/pipeline"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// runCLI runs the command line in-process and returns stdout, stderr and the
+// exit code.
+func runCLI(t *testing.T, env map[string]string, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &env_{stdout: &out, stderr: &errb, getenv: func(k string) string { return env[k] }}
+	code := mainExit(context.Background(), e.env(), args)
+	return out.String(), errb.String(), code
+}
+
+type env_ struct {
+	stdout, stderr *bytes.Buffer
+	getenv         func(string) string
+}
+
+func (e *env_) env() *env {
+	return &env{stdin: strings.NewReader(""), stdout: e.stdout, stderr: e.stderr, getenv: e.getenv}
+}
+
+// golden compares got with testdata/golden/name, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file; got:\n%s", name, got)
+	}
+}
+
+// stableReport drops the fields that change from run to run (timings).
+func stableReport(t *testing.T, path string) []byte {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep map[string]any
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"started_at", "finished_at", "wall_ms"} {
+		delete(rep, k)
+	}
+	for _, s := range rep["stages"].([]any) {
+		delete(s.(map[string]any), "busy_ms")
+		delete(s.(map[string]any), "wall_ms")
+	}
+	out, _ := json.MarshalIndent(rep, "", "  ")
+	return append(out, '\n')
+}
+
+func TestRunMessyExport(t *testing.T) {
+	out := t.TempDir()
+	stdout, stderr, code := runCLI(t, nil, "run", "../../testdata/afc/messy.csv", "--out", out, "--account", "acme", "--campaign", "spring")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "rows in               7\n") {
+		t.Errorf("summary lacks the row count:\n%s", stdout)
+	}
+	for _, f := range []string{"accepted.csv", "rejects.csv", "held.csv"} {
+		data, err := os.ReadFile(filepath.Join(out, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden(t, "messy."+f, data)
+	}
+	golden(t, "messy.report.json", stableReport(t, filepath.Join(out, "report.json")))
+
+	var rep pipeline.Report
+	data, _ := os.ReadFile(filepath.Join(out, "report.json"))
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.Check(); err != nil {
+		t.Fatal(err)
+	}
+	if rep.RowsIn != 7 || rep.Accepted != 4 || rep.Rejected != 3 ||
+		rep.Reasons[pipeline.MalformedColumnCount] != 2 || rep.Reasons[pipeline.MalformedQuote] != 1 ||
+		rep.Notes[pipeline.NoteDecodedCP1252] != 1 {
+		t.Fatalf("report %+v", rep)
+	}
+}
+
+// TestRunReplayStableIDs: the same file run twice gives the same piece ids;
+// another campaign gives other ids.
+func TestRunReplayStableIDs(t *testing.T) {
+	a, b, c := t.TempDir(), t.TempDir(), t.TempDir()
+	for _, run := range []struct{ dir, campaign string }{{a, "spring"}, {b, "spring"}, {c, "fall"}} {
+		if _, stderr, code := runCLI(t, nil, "run", "../../testdata/afc/sample.csv", "--out", run.dir, "--campaign", run.campaign, "--quiet"); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+	}
+	read := func(dir string) string {
+		d, err := os.ReadFile(filepath.Join(dir, "accepted.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(d)
+	}
+	if read(a) != read(b) {
+		t.Fatal("a replay produced different output")
+	}
+	if read(a) == read(c) {
+		t.Fatal("another campaign produced the same piece ids")
+	}
+}
+
+func TestRunEnvAndErrors(t *testing.T) {
+	out := t.TempDir()
+	// --out from the environment; flags after the file.
+	_, stderr, code := runCLI(t, map[string]string{"POSTMILL_OUT": out}, "run", "../../testdata/afc/sample.csv", "--quiet")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "report.json")); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"no out", []string{"run", "x.csv"}, 2, "--out is required"},
+		{"no file", []string{"run", "--out", out}, 2, "no input file"},
+		{"missing file", []string{"run", "nope.csv", "--out", out}, 1, "nope.csv: no such file"},
+		{"bad format", []string{"run", "x.csv", "--out", out, "--format", "xml"}, 2, `--format "xml"`},
+		{"unknown command", []string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, stderr, code := runCLI(t, nil, tt.args...)
+			if code != tt.code || !strings.Contains(stderr, tt.want) {
+				t.Fatalf("exit %d, stderr %q; want %d and %q", code, stderr, tt.code, tt.want)
+			}
+		})
+	}
+}
+
+func TestHelpHasExample(t *testing.T) {
+	for _, c := range commands() {
+		stdout, _, code := runCLI(t, nil, c.name, "--help")
+		if code != 0 || !strings.Contains(stdout, "Example:\n  postmill "+c.name) {
+			t.Errorf("%s --help (exit %d) lacks an example:\n%s", c.name, code, stdout)
+		}
+	}
+}
+
+// TestREADMEReasons keeps the README's reason table in step with the
+// registry.
+func TestREADMEReasons(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, _, code := runCLI(t, nil, "reasons", "--markdown")
+	if code != 0 {
+		t.Fatal("reasons failed")
+	}
+	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		if !strings.Contains(string(readme), line) {
+			t.Errorf("README lacks %q; regenerate it with postmill reasons --markdown", line)
+		}
+	}
+}
