@@ -26,6 +26,9 @@ type Job struct {
 	Fingerprint [32]byte
 	// Schema names the columns of every row of the job.
 	Schema *Schema
+
+	keyOnce sync.Once
+	key     [32]byte
 }
 
 // Batch is the unit that moves between stages: up to a few thousand rows of

@@ -46,26 +46,35 @@ type PieceID [PieceIDLen]byte
 var pieceIDEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
 
 // NewPieceID derives a piece id from the job's identity and the source row
-// number: the first 80 bits of sha256(account, campaign, fingerprint, row)
-// in lowercase Crockford base32. 80 bits keep the chance of any collision
-// among 10^9 pieces of one tenant below 1 in 10^6.
+// number: the first 80 bits of sha256(jobKey, row) in lowercase Crockford
+// base32, where jobKey = sha256(account, campaign, fingerprint) with each
+// field length-prefixed. 80 bits keep the chance of any collision among 10^9
+// pieces of one tenant below 1 in 10^6. It does not allocate.
 func NewPieceID(job *Job, row int64) PieceID {
-	h := sha256.New()
-	var n [8]byte
-	binary.BigEndian.PutUint64(n[:], uint64(len(job.Account)))
-	h.Write(n[:])
-	h.Write([]byte(job.Account))
-	binary.BigEndian.PutUint64(n[:], uint64(len(job.Campaign)))
-	h.Write(n[:])
-	h.Write([]byte(job.Campaign))
-	h.Write(job.Fingerprint[:])
-	binary.BigEndian.PutUint64(n[:], uint64(row))
-	h.Write(n[:])
-	var sum [sha256.Size]byte
-	h.Sum(sum[:0])
+	var msg [40]byte
+	key := job.pieceKey()
+	copy(msg[:32], key[:])
+	binary.BigEndian.PutUint64(msg[32:], uint64(row))
+	sum := sha256.Sum256(msg[:])
 	var id PieceID
 	pieceIDEncoding.Encode(id[:], sum[:10])
 	return id
+}
+
+// pieceKey hashes the job's identity once.
+func (j *Job) pieceKey() [32]byte {
+	j.keyOnce.Do(func() {
+		h := sha256.New()
+		var n [8]byte
+		for _, f := range []string{j.Account, j.Campaign} {
+			binary.BigEndian.PutUint64(n[:], uint64(len(f)))
+			h.Write(n[:])
+			h.Write([]byte(f))
+		}
+		h.Write(j.Fingerprint[:])
+		h.Sum(j.key[:0])
+	})
+	return j.key
 }
 
 // String returns the id's text form.
