@@ -32,6 +32,7 @@ const (
 	KindExternalID  Kind = 2 // customer's own contact id
 	KindAddress     Kind = 3 // standardized delivery address
 	KindNameAddress Kind = 4 // normalized name plus standardized address
+	KindPieceID     Kind = 5 // a job's identity key plus a source row number
 )
 
 // String returns the kind's name, or "kind(N)" for a value without one.

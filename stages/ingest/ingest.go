@@ -76,9 +76,11 @@ func (s *Source) Next(ctx context.Context) (*pipeline.Batch, error) {
 			break
 		}
 		var rowErr *formats.RowError
-		if err != nil && !errors.As(err, &rowErr) {
-			b.Release()
-			return nil, err
+		if err != nil {
+			if rowErr = asRowError(err); rowErr == nil {
+				b.Release()
+				return nil, err
+			}
 		}
 		s.rows++
 		r := b.AddRow()
@@ -124,6 +126,17 @@ func (s *Source) text(b *pipeline.Batch, p []byte, cp bool) []byte {
 	}
 	s.scratch = cp1252.Append(s.scratch[:0], p)
 	return b.Copy(s.scratch)
+}
+
+// asRowError returns err's *RowError, or nil when err is fatal. It is a
+// function of its own so that the target of errors.As escapes only on the
+// error path, not once per row.
+func asRowError(err error) *formats.RowError {
+	var re *formats.RowError
+	if errors.As(err, &re) {
+		return re
+	}
+	return nil
 }
 
 func readerReason(err error) pipeline.Reason {
