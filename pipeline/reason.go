@@ -25,56 +25,30 @@ const (
 	NoteDecodedCP1252 Reason = "note:decoded_cp1252"
 )
 
-// Reasons of the address hygiene stage.
-const (
-	InvalidAddressZipUnknown    Reason = "invalid_address:zip_unknown"
-	InvalidAddressZipMissing    Reason = "invalid_address:zip_missing"
-	InvalidAddressZipMalformed  Reason = "invalid_address:zip_malformed"
-	InvalidAddressZipState      Reason = "invalid_address:zip_state_mismatch"
-	InvalidAddressStreetMissing Reason = "invalid_address:street_missing"
-	InvalidAddressPrimary       Reason = "invalid_address:primary_missing"
-	InvalidAddressGarbage       Reason = "invalid_address:garbage"
-	InvalidAddressIntl          Reason = "invalid_address:international_not_allowed"
-	InvalidAddressPostcode      Reason = "invalid_address:postal_code_format"
-	MovedNoForwarding           Reason = "moved:no_forwarding"
-	MovedBoxClosed              Reason = "moved:box_closed"
-)
+// reasonDocs is the one registry of reason codes and what they mean. Each
+// stage keeps its part in a file of its own (reasons_*.go), so stages can be
+// added without touching the others' codes.
+var reasonDocs = merge(coreReasons, addressReasons, listReasons, renderReasons, batchReasons, accountReasons)
 
-// Reasons of the suppression, dedupe, render and account stages. The
-// families with a variable detail are registered with a "*" detail.
-const (
-	Suppressed        Reason = "suppressed:*"
-	DuplicateFamily   Reason = "duplicate:*"
-	MissingMergeField Reason = "missing_merge_field:*"
-	BadMergeValue     Reason = "bad_merge_value:*"
-	HeldInsufficient  Reason = "held:insufficient_credits"
-)
-
-// reasonDocs is the one registry of reason codes and what they mean.
-var reasonDocs = map[Reason]string{
+var coreReasons = map[Reason]string{
 	MalformedColumnCount: "the record has more or fewer cells than the header",
 	MalformedQuote:       "a quoted field is not closed, or a quote stands inside an unquoted field",
 	MalformedJSON:        "a JSON Lines record is not a JSON object of scalar values",
 	MalformedFieldSet:    "a JSON Lines record has a key that the first record did not have",
 	NoteDecodedCP1252:    "note: the record was not valid UTF-8 and was decoded as Windows-1252",
+}
 
-	InvalidAddressZipUnknown:    "the ZIP Code is not in the USPS ZIP table",
-	InvalidAddressZipMissing:    "no ZIP Code",
-	InvalidAddressZipMalformed:  "the ZIP Code is not 5 or 9 digits",
-	InvalidAddressZipState:      "the state disagrees with the ZIP Code and the city does not settle it",
-	InvalidAddressStreetMissing: "no delivery line (street, PO box or route)",
-	InvalidAddressPrimary:       "the delivery line has no primary (house) number",
-	InvalidAddressGarbage:       "the delivery line is not an address (control characters, only punctuation, too long)",
-	InvalidAddressIntl:          "a non-US address in a campaign that mails domestic only",
-	InvalidAddressPostcode:      "a foreign postal code that does not fit its country's format",
-	MovedNoForwarding:           "the addressee moved and left no forwarding address (change-of-address file)",
-	MovedBoxClosed:              "the PO box was closed with no forwarding address (change-of-address file)",
-
-	Suppressed:        "on a suppression list: suppressed:<account|campaign>:<email|external_id|address|name_address>",
-	DuplicateFamily:   "a duplicate of an earlier row: duplicate:<individual|household|address|history>",
-	MissingMergeField: "a template needs this field, the row lacks it and the template gives no default",
-	BadMergeValue:     "a merge value cannot be formatted as the template asks (a date that is not a date)",
-	HeldInsufficient:  "held: the sub-account has too few credits of the piece's type; released by `postmill release`",
+func merge(parts ...map[Reason]string) map[Reason]string {
+	out := map[Reason]string{}
+	for _, p := range parts {
+		for k, v := range p {
+			if _, dup := out[k]; dup {
+				panic("pipeline: reason registered twice: " + string(k))
+			}
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // Family is the part before the first colon: "invalid_address" for
