@@ -74,7 +74,9 @@ func (s *Sink) open() error {
 		if err != nil {
 			return err
 		}
-		if s.accPq, err = parquet.NewWriter(f, cols); err != nil {
+		// The Parquet writer closes a sink that is an io.Closer; the file is
+		// closed by commit, after its fsync, so it gets a plain writer.
+		if s.accPq, err = parquet.NewWriter(struct{ io.Writer }{f}, cols); err != nil {
 			return err
 		}
 	} else {
@@ -318,4 +320,3 @@ func syncDir(dir string) error {
 	return nil
 }
 
-var _ io.Writer = (*bytesBuffer)(nil)
