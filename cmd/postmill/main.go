@@ -34,6 +34,7 @@ type env struct {
 func commands() []command {
 	return []command{
 		{"run", "run a batch job over contact files (embedded, no server needed)", cmdRun},
+		{"standardize", "standardize and validate the addresses of a CSV file (address hygiene only)", cmdStandardize},
 		{"ledger", "manage the embedded credits ledger: accounts, credit types, buy, distribute, report", cmdLedger},
 		{"release", "re-queue pieces held for insufficient credits once credits arrive", cmdRelease},
 		{"deliver", "push batches to a print vendor's SFTP server (atomic, resumable, recorded)", cmdDeliver},
