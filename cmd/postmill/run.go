@@ -14,8 +14,11 @@ import (
 	"github.com/postmill/postmill/formats/compress"
 	"github.com/postmill/postmill/formats/input"
 	"github.com/postmill/postmill/internal/job"
+	"github.com/postmill/postmill/internal/ncoa"
+	"github.com/postmill/postmill/internal/zipdb"
 	"github.com/postmill/postmill/pipeline"
 	"github.com/postmill/postmill/stages/ingest"
+	"github.com/postmill/postmill/stages/validate"
 )
 
 func cmdRun(ctx context.Context, e *env, args []string) error {
@@ -38,6 +41,8 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	maxFields := fs.Int("max-fields", 4096, "most columns accepted in a record")
 	progress := fs.String("progress", "auto", "progress bar on stderr: auto (when a terminal), always or never")
 	quiet := fs.Bool("quiet", false, "print no summary")
+	coa := fs.String("coa", "", "change-of-address `file` (an NCOA provider's return) applied by the validate stage")
+	domesticOnly := fs.Bool("domestic-only", false, "reject non-US addresses (invalid_address:international_not_allowed)")
 	files, err := fs.parse(e, args)
 	if err != nil {
 		return err
@@ -65,8 +70,26 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 		}
 		explicit = m
 	}
+	zips, err := zipdb.Load()
+	if err != nil {
+		return err
+	}
+	var coaFile *ncoa.File
+	if *coa != "" {
+		if coaFile, err = ncoa.LoadFile(*coa, zips); err != nil {
+			return err
+		}
+	}
 	failed := false
 	for _, file := range files {
+		// Stages are built per job: their report sections count one run.
+		validator, err := validate.New(validate.Config{DomesticOnly: *domesticOnly, COA: coaFile, ZIPs: zips})
+		if err != nil {
+			return err
+		}
+		steps := []pipeline.Step{
+			{Name: "validate", Stage: validator},
+		}
 		dir := *out
 		if len(files) > 1 {
 			dir = filepath.Join(*out, strings.TrimSuffix(filepath.Base(file), filepath.Ext(file)))
@@ -84,6 +107,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 				MaxRecordBytes: *maxRecord, MaxFields: *maxFields},
 			IngestConfig: ingest.Config{BatchRows: *batchRows, Mapping: explicit},
 			Parquet:      *format == "parquet",
+			Steps:        steps,
 		}
 		p := &job.Progress{}
 		show := *progress == "always" || (*progress == "auto" && e.stderrTTY)
