@@ -1,6 +1,7 @@
 package address
 
 import (
+	"bytes"
 	"math/bits"
 	"unicode/utf8"
 
@@ -543,4 +544,44 @@ func printableASCII(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// AppendStandardizedKey appends the key [Result.AppendKey] gives, computed
+// from fields that are already standardized, as the validate stage leaves a
+// row: the delivery line, address_zip (the 5-digit ZIP, or a foreign postal
+// code) and address_country (empty or US for a domestic address, else a
+// country name or code, which is mapped to its ISO code). It appends nothing
+// when the street or ZIP is empty or a US ZIP is not five digits: such a row
+// has no address key.
+func AppendStandardizedKey(dst, street, zip, country []byte) []byte {
+	street, zip, country = bytes.TrimSpace(street), bytes.TrimSpace(zip), bytes.TrimSpace(country)
+	if len(street) == 0 || len(zip) == 0 {
+		return dst
+	}
+	code := postcode.US
+	if len(country) > 0 {
+		c, ok := postcode.Lookup(country)
+		if !ok {
+			return dst
+		}
+		code = c
+	}
+	if code == postcode.US {
+		if len(zip) < 5 {
+			return dst
+		}
+		for _, c := range zip[:5] {
+			if c < '0' || c > '9' {
+				return dst
+			}
+		}
+		dst = append(dst, street...)
+		dst = append(dst, '|')
+		return append(dst, zip[:5]...)
+	}
+	dst = append(dst, code...)
+	dst = append(dst, '|')
+	dst = append(dst, zip...)
+	dst = append(dst, '|')
+	return append(dst, street...)
 }

@@ -1,0 +1,8 @@
+//go:build !unix
+
+package dedupe_test
+
+import "time"
+
+// cpuTime is unavailable here; benchmarks then omit their cpu-ns metric.
+func cpuTime() time.Duration { return 0 }
