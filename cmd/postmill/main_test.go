@@ -190,3 +190,12 @@ func TestREADMEReasons(t *testing.T) {
 		}
 	}
 }
+
+func containsAll(s string, parts ...string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
+}

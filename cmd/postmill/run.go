@@ -15,9 +15,12 @@ import (
 	"github.com/postmill/postmill/formats/input"
 	"github.com/postmill/postmill/internal/job"
 	"github.com/postmill/postmill/internal/ncoa"
+	"github.com/postmill/postmill/internal/suppression"
 	"github.com/postmill/postmill/internal/zipdb"
 	"github.com/postmill/postmill/pipeline"
+	"github.com/postmill/postmill/stages/dedupe"
 	"github.com/postmill/postmill/stages/ingest"
+	"github.com/postmill/postmill/stages/suppress"
 	"github.com/postmill/postmill/stages/validate"
 )
 
@@ -43,6 +46,13 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	quiet := fs.Bool("quiet", false, "print no summary")
 	coa := fs.String("coa", "", "change-of-address `file` (an NCOA provider's return) applied by the validate stage")
 	domesticOnly := fs.Bool("domestic-only", false, "reject non-US addresses (invalid_address:international_not_allowed)")
+	var suppressFiles, suppressCampaignFiles stringList
+	fs.Var(&suppressFiles, "suppress", "account-level suppression list `file` (repeatable; any input format)")
+	fs.Var(&suppressCampaignFiles, "suppress-campaign", "campaign-level suppression list `file` (repeatable)")
+	dedupeMode := fs.String("dedupe", "individual", "dedupe mode: individual, household, address or off")
+	history := fs.Bool("history", false, "reject people already mailed in this campaign within --history-window (kept in --state)")
+	historyWindow := fs.Duration("history-window", 30*24*time.Hour, "how far back --history looks")
+	state := stateFlag(fs)
 	files, err := fs.parse(e, args)
 	if err != nil {
 		return err
@@ -70,9 +80,30 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 		}
 		explicit = m
 	}
+	mode, err := dedupe.ParseMode(*dedupeMode)
+	if err != nil {
+		return usagef("--dedupe: %v", err)
+	}
 	zips, err := zipdb.Load()
 	if err != nil {
 		return err
+	}
+	// Suppression lists load completely, or the run stops before any row.
+	acct, camp := orDefault(*account), orDefault(*campaign)
+	var lists []suppression.File
+	for _, f := range suppressFiles {
+		lists = append(lists, suppression.File{Path: f, Scope: suppression.AccountScope(acct)})
+	}
+	for _, f := range suppressCampaignFiles {
+		lists = append(lists, suppression.File{Path: f, Scope: suppression.CampaignScope(acct, camp)})
+	}
+	index, err := suppression.Load(ctx, lists, suppression.LoadConfig{ZIPs: zips})
+	if err != nil {
+		return err
+	}
+	var hist dedupe.History
+	if *history {
+		hist = dedupe.NewFileHistory(*state, 0)
 	}
 	var coaFile *ncoa.File
 	if *coa != "" {
@@ -87,8 +118,18 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
+		suppressor, err := suppress.New(suppress.Config{Lists: index})
+		if err != nil {
+			return err
+		}
+		deduper, err := dedupe.New(dedupe.Config{Mode: mode, History: hist, Window: *historyWindow})
+		if err != nil {
+			return usageError{err}
+		}
 		steps := []pipeline.Step{
 			{Name: "validate", Stage: validator},
+			{Name: "suppress", Stage: suppressor},
+			{Name: "dedupe", Stage: deduper, Serial: true},
 		}
 		dir := *out
 		if len(files) > 1 {
@@ -108,6 +149,8 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 			IngestConfig: ingest.Config{BatchRows: *batchRows, Mapping: explicit},
 			Parquet:      *format == "parquet",
 			Steps:        steps,
+			Sinks:        []func(pipeline.Sink) pipeline.Sink{deduper.Recorder},
+			Commits:      []func(context.Context) error{deduper.Commit},
 		}
 		p := &job.Progress{}
 		show := *progress == "always" || (*progress == "auto" && e.stderrTTY)
@@ -133,6 +176,15 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 		return exitCode(1)
 	}
 	return nil
+}
+
+// orDefault is the account or campaign a job gets when none is given; it
+// matches internal/job's default.
+func orDefault(s string) string {
+	if s == "" {
+		return "default"
+	}
+	return s
 }
 
 func readMappingFile(path string) (map[string]string, error) {

@@ -42,6 +42,13 @@ type Spec struct {
 	Steps []pipeline.Step
 	// Engine tunes the engine (transport, progress counter).
 	Engine pipeline.Config
+	// Sinks wrap the run-directory sink, innermost first: consumers of the
+	// finished rows such as the dedupe history recorder and the batch
+	// manifest writer. Default: none.
+	Sinks []func(pipeline.Sink) pipeline.Sink
+	// Commits run, in order, after the job succeeded and its outputs are in
+	// place: state that must record only successful runs (dedupe history).
+	Commits []func(ctx context.Context) error
 }
 
 // Result is what a finished job produced.
@@ -117,7 +124,11 @@ func Run(ctx context.Context, spec Spec, progress *Progress) (*Result, error) {
 	if progress != nil {
 		cfg.Progress = &progress.Rows
 	}
-	rep, err := pipeline.Run(ctx, cfg, j, src, spec.Steps, sink)
+	var out pipeline.Sink = sink
+	for _, wrap := range spec.Sinks {
+		out = wrap(out)
+	}
+	rep, err := pipeline.Run(ctx, cfg, j, src, spec.Steps, out)
 	var acct *pipeline.AccountingError
 	if err != nil && !errors.As(err, &acct) {
 		sink.Abort()
@@ -132,6 +143,11 @@ func Run(ctx context.Context, spec Spec, progress *Progress) (*Result, error) {
 		Header: in.Header(), Mapping: src.Mapping()}
 	if err != nil {
 		return res, err
+	}
+	for _, commit := range spec.Commits {
+		if err := commit(ctx); err != nil {
+			return res, fmt.Errorf("after the run: %w", err)
+		}
 	}
 	return res, nil
 }
