@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/postmill/postmill/formats/atomicfile"
 	"github.com/postmill/postmill/formats/csv"
 	"github.com/postmill/postmill/formats/parquet"
 	"github.com/postmill/postmill/pipeline"
@@ -45,7 +46,7 @@ type Sink struct {
 	dir     string
 	job     *pipeline.Job
 	cfg     Config
-	files   []*atomicFile
+	files   []*atomicfile.File
 	acc     *csv.Writer
 	accPq   *parquet.Writer
 	rej     *csv.Writer
@@ -101,8 +102,8 @@ func (s *Sink) open() error {
 	return nil
 }
 
-func (s *Sink) create(name, role string) (*atomicFile, error) {
-	f, err := createAtomic(filepath.Join(s.dir, name))
+func (s *Sink) create(name, role string) (*atomicfile.File, error) {
+	f, err := atomicfile.Create(filepath.Join(s.dir, name))
 	if err != nil {
 		return nil, err
 	}
@@ -222,101 +223,39 @@ func (s *Sink) Close(ctx context.Context) error {
 		}
 	}
 	for _, f := range s.files {
-		if err := f.commit(); err != nil {
+		if err := f.Commit(); err != nil {
 			s.Abort()
 			return err
 		}
 	}
-	return syncDir(s.dir)
+	return atomicfile.SyncDir(s.dir)
 }
 
 // Abort removes the temporary files of a failed run.
 func (s *Sink) Abort() {
 	for _, f := range s.files {
-		f.abort()
+		f.Abort()
 	}
 }
 
 // WriteReport writes report.json atomically.
 func WriteReport(dir string, rep *pipeline.Report) error {
-	f, err := createAtomic(filepath.Join(dir, ReportJSON))
+	f, err := atomicfile.Create(filepath.Join(dir, ReportJSON))
 	if err != nil {
 		return err
 	}
 	enc := json.NewEncoder(f)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(rep); err != nil {
-		f.abort()
+		f.Abort()
 		return fmt.Errorf("write report: %w", err)
 	}
-	if err := f.commit(); err != nil {
+	if err := f.Commit(); err != nil {
 		return err
 	}
-	return syncDir(dir)
+	return atomicfile.SyncDir(dir)
 }
 
 type bytesBuffer struct{ b []byte }
 
 func (b *bytesBuffer) Write(p []byte) (int, error) { b.b = append(b.b, p...); return len(p), nil }
-
-// atomicFile is written under a temporary name and renamed on commit.
-type atomicFile struct {
-	*os.File
-	final string
-	done  bool
-}
-
-func createAtomic(path string) (*atomicFile, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return nil, fmt.Errorf("create %s: %w", path, err)
-	}
-	return &atomicFile{File: f, final: path}, nil
-}
-
-func (f *atomicFile) commit() error {
-	if f.done {
-		return nil
-	}
-	f.done = true
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return fmt.Errorf("chmod %s: %w", f.final, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return fmt.Errorf("sync %s: %w", f.final, err)
-	}
-	if err := f.File.Close(); err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("close %s: %w", f.final, err)
-	}
-	if err := os.Rename(f.Name(), f.final); err != nil {
-		return fmt.Errorf("rename into %s: %w", f.final, err)
-	}
-	return nil
-}
-
-func (f *atomicFile) abort() {
-	if f.done {
-		return
-	}
-	f.done = true
-	f.File.Close()
-	os.Remove(f.Name())
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	return nil
-}
-

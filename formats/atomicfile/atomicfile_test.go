@@ -1,0 +1,93 @@
+package atomicfile
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func entries(t *testing.T, dir string) []string {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range es {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+func TestCommit(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "pieces.csv")
+	f, err := Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString("a,b\n"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("final name exists before commit: %v", err)
+	}
+	if err := f.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil || string(got) != "a,b\n" {
+		t.Fatalf("got %q, %v", got, err)
+	}
+	st, _ := os.Stat(path)
+	if st.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v, want 0644", st.Mode().Perm())
+	}
+	if names := entries(t, dir); len(names) != 1 || names[0] != "pieces.csv" {
+		t.Errorf("directory holds %v, want only pieces.csv", names)
+	}
+	if err := f.Commit(); err != nil {
+		t.Errorf("second commit: %v", err)
+	}
+}
+
+func TestAbortLeavesNoFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "manifest.json")
+	f, err := Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(`{"partial":`)
+	f.Abort()
+	if names := entries(t, dir); len(names) != 0 {
+		t.Fatalf("abort left %v", names)
+	}
+	f.Abort() // idempotent
+}
+
+func TestAbortKeepsOldFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "manifest.json")
+	if err := WriteFile(path, []byte("old\n")); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("new, half written")
+	f.Abort()
+	got, _ := os.ReadFile(path)
+	if string(got) != "old\n" {
+		t.Fatalf("final file is %q after an aborted rewrite", got)
+	}
+}
+
+func TestCreateInMissingDir(t *testing.T) {
+	if _, err := Create(filepath.Join(t.TempDir(), "nope", "x")); err == nil {
+		t.Fatal("want an error")
+	}
+}

@@ -1,0 +1,541 @@
+package manifest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/postmill/postmill/formats/atomicfile"
+	"github.com/postmill/postmill/formats/csv"
+	"github.com/postmill/postmill/formats/parquet"
+	"github.com/postmill/postmill/internal/ledger"
+	"github.com/postmill/postmill/pipeline"
+)
+
+// SchemaVersion is the manifest.json schema version; it changes only when a
+// field changes meaning or goes away.
+const SchemaVersion = 1
+
+// File and directory names.
+const (
+	BatchesDir    = "batches"        // under the run directory, one subdirectory per batch
+	PiecesCSV     = "pieces.csv"     // the pieces in presort order
+	PiecesParquet = "pieces.parquet" // the same rows, with Config.Parquet
+	ManifestJSON  = "manifest.json"  // the Manifest
+)
+
+// Columns the writer reads; the batch, render and account stages write them.
+const (
+	ColPieceID    = "piece_id"      // the row's piece id, not a schema column
+	ColRow        = "row"           // the row's source row number, not a schema column
+	ColBatchID    = "batch_id"      // the batch a piece belongs to
+	ColSequence   = "sequence"      // the piece's number in its batch
+	ColTray       = "tray"          // the piece's tray number
+	ColLevel      = "presort_level" // the piece's presort level
+	ColDest       = "presort_dest"  // the tray's destination
+	ColVendor     = "vendor"        // the print vendor
+	ColMailClass  = "mail_class"    // first_class or marketing
+	ColMailFormat = "mail_format"   // the piece format
+	ColTemplateID = "template_id"   // the creative
+	ColPostage    = "postage"       // the piece's postage in dollars (account stage)
+)
+
+// DefaultColumns are the columns of the pieces files unless configured:
+// what a print vendor needs to print, sort and barcode each piece, and
+// nothing it does not (no e-mail, no external ids). "merge_*" stands for
+// every merge-value column of the render stage, in schema order. Columns the
+// job does not have are left out.
+var DefaultColumns = []string{
+	ColPieceID, ColRow, ColBatchID, ColSequence, ColTray, ColLevel, ColDest,
+	"imb", "imb_tracking", "imb_routing",
+	"first_name", "last_name", "organization",
+	"address_street", "address_street2", "address_city", "address_state", "address_zip", "address_zip4", "address_country",
+	ColTemplateID, "purl", "merge_*", ColPostage,
+}
+
+// required are the columns Verify recounts; a pieces file always has them.
+var required = []string{ColPieceID, ColBatchID, ColSequence, ColTray, ColLevel, ColDest}
+
+// Config configures a Writer. The zero value writes pieces.csv with
+// DefaultColumns.
+type Config struct {
+	// Parquet also writes pieces.parquet (the same rows). Default: false.
+	Parquet bool
+	// Columns are the pieces files' columns, in order; "merge_*" expands to
+	// the merge columns, piece_id and row are the row's id and source row
+	// number. It must include piece_id, batch_id, sequence, tray,
+	// presort_level and presort_dest. Default (nil): DefaultColumns.
+	Columns []string
+	// Now stamps created_at. Default (nil): time.Now.
+	Now func() time.Time
+}
+
+// Manifest is the content of manifest.json.
+type Manifest struct {
+	SchemaVersion int    `json:"schema_version"` // SchemaVersion
+	BatchID       string `json:"batch_id"`       // the directory's name
+	// Account is the tenant (sub-account); Campaign and JobID the run.
+	Account  string `json:"account"`
+	Campaign string `json:"campaign"` // the job's campaign
+	JobID    string `json:"job_id"`   // the job's id
+	// Vendor, MailClass and Format are the batch's group.
+	Vendor    string `json:"vendor"`
+	MailClass string `json:"mail_class"` // first_class or marketing
+	Format    string `json:"format"`     // postcard_4x6, …, letter
+	// TemplateIDs are the distinct template ids of the pieces, sorted.
+	TemplateIDs []string `json:"template_ids"`
+	// Pieces is the number of pieces (rows of pieces.csv).
+	Pieces int64 `json:"pieces"`
+	// Levels counts pieces per presort level.
+	Levels map[string]int64 `json:"levels"`
+	// Trays lists every tray in order.
+	Trays []Tray `json:"trays"`
+	// Postage is the sum of the pieces' postage in dollars ("12.3400"), or
+	// null when the run priced nothing (no account stage).
+	Postage *string `json:"postage"`
+	// Files are the batch's data files with their checksums.
+	Files []File `json:"files"`
+	// CreatedAt is when the manifest was written.
+	CreatedAt time.Time `json:"created_at"`
+	// Deliveries record every hand-off of the batch to a vendor, oldest first.
+	Deliveries []Delivery `json:"deliveries"`
+}
+
+// Tray is one tray of a batch.
+type Tray struct {
+	Tray   int64  `json:"tray"`   // tray number
+	Level  string `json:"level"`  // presort level of its pieces
+	Dest   string `json:"dest"`   // destination (ZIP, prefix, ADC, MXD, INTL)
+	Pieces int64  `json:"pieces"` // pieces in it
+}
+
+// File is one data file of a batch.
+type File struct {
+	Name   string `json:"name"`   // file name in the batch directory
+	SHA256 string `json:"sha256"` // hex sha256 of the content
+	Rows   int64  `json:"rows"`   // data rows, header excluded
+	Bytes  int64  `json:"bytes"`  // size
+}
+
+// Delivery records one upload of a batch to a vendor.
+type Delivery struct {
+	Vendor    string `json:"vendor"`     // the vendor delivered to
+	Host      string `json:"host"`       // host:port of its SFTP server
+	RemoteDir string `json:"remote_dir"` // directory on the server
+	// Files are the names uploaded, in upload order.
+	Files []string `json:"files"`
+	// SHA256 maps each uploaded file's name to the hex sha256 of what was
+	// uploaded.
+	SHA256      map[string]string `json:"sha256"`
+	DeliveredAt time.Time         `json:"delivered_at"` // when the upload completed
+}
+
+// Writer writes the batch directories of one run. It is not safe for
+// concurrent use; the engine calls a sink from one goroutine.
+type Writer struct {
+	dir     string
+	job     *pipeline.Job
+	cfg     Config
+	cols    []int // schema index per output column; -1 piece id, -2 row
+	names   []string
+	colOf   map[string]int
+	batches map[string]*batchWriter
+	order   []string
+	rec     [][]byte
+	num     []byte
+	closed  bool
+	done    []Manifest
+}
+
+// batchWriter is one batch being written.
+type batchWriter struct {
+	id        string
+	dir       string
+	m         Manifest
+	csvFile   *atomicfile.File
+	csvHash   hash.Hash
+	csvCount  *countWriter
+	csv       *csv.Writer
+	pqFile    *atomicfile.File
+	pqHash    hash.Hash
+	pqCount   *countWriter
+	pq        *parquet.Writer
+	trayIndex map[int64]int
+	templates map[string]bool
+	postage   ledger.Amount
+	priced    bool
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+// Write counts what it passes on.
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// New returns a writer of batch directories under dir/batches for job. job
+// may be nil: the writer then takes the job of the first batch it is given.
+func New(dir string, job *pipeline.Job, cfg Config) (*Writer, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Columns == nil {
+		cfg.Columns = DefaultColumns
+	}
+	for _, r := range required {
+		if !slices.Contains(cfg.Columns, r) {
+			return nil, fmt.Errorf("manifest: the pieces columns must include %s", r)
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(dir, BatchesDir), 0o755); err != nil {
+		return nil, fmt.Errorf("manifest: create batches directory: %w", err)
+	}
+	return &Writer{dir: dir, job: job, cfg: cfg, batches: map[string]*batchWriter{}}, nil
+}
+
+// resolve maps the configured columns onto the job's final schema.
+func (w *Writer) resolve() error {
+	sc := w.job.Schema
+	w.colOf = map[string]int{}
+	add := func(name string, idx int) {
+		if _, dup := w.colOf[name]; dup {
+			return
+		}
+		w.colOf[name] = len(w.names)
+		w.names = append(w.names, name)
+		w.cols = append(w.cols, idx)
+	}
+	for _, c := range w.cfg.Columns {
+		switch {
+		case c == ColPieceID:
+			add(c, -1)
+		case c == ColRow:
+			add(c, -2)
+		case strings.HasSuffix(c, "*"):
+			for i, n := range sc.Names() {
+				if strings.HasPrefix(n, strings.TrimSuffix(c, "*")) {
+					add(n, i)
+				}
+			}
+		default:
+			if i, ok := sc.Index(c); ok {
+				add(c, i)
+			} else if slices.Contains(required, c) {
+				return fmt.Errorf("manifest: the job has no %s column: wire the batch stage before the manifest writer", c)
+			}
+		}
+	}
+	return nil
+}
+
+// Add writes the live rows of b to their batches' pieces files. It reads
+// b.Rows only and neither keeps nor releases b.
+func (w *Writer) Add(ctx context.Context, b *pipeline.Batch) error {
+	if w.closed {
+		return errors.New("manifest: Add after Close")
+	}
+	if w.job == nil {
+		w.job = b.Job
+	}
+	if w.names == nil {
+		if err := w.resolve(); err != nil {
+			return err
+		}
+	}
+	sc := w.job.Schema
+	batchCol, _ := sc.Index(ColBatchID)
+	for _, r := range b.Rows {
+		id := r.Field(batchCol)
+		if len(id) == 0 {
+			return fmt.Errorf("manifest: piece %s (row %d) has no batch_id", r.ID, r.Num)
+		}
+		bw := w.batches[string(id)]
+		if bw == nil {
+			var err error
+			if bw, err = w.open(string(id), r); err != nil {
+				return err
+			}
+		}
+		if err := w.write(bw, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *Writer) field(r *pipeline.Row, name string) []byte {
+	if i, ok := w.job.Schema.Index(name); ok {
+		return r.Field(i)
+	}
+	return nil
+}
+
+// open starts a batch's directory and files.
+func (w *Writer) open(id string, first *pipeline.Row) (*batchWriter, error) {
+	if id == "." || id == ".." || strings.ContainsAny(id, `/\`) {
+		return nil, fmt.Errorf("manifest: batch id %q cannot name a directory", id)
+	}
+	dir := filepath.Join(w.dir, BatchesDir, id)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("manifest: create batch directory: %w", err)
+	}
+	bw := &batchWriter{id: id, dir: dir, trayIndex: map[int64]int{}, templates: map[string]bool{},
+		m: Manifest{SchemaVersion: SchemaVersion, BatchID: id, Account: w.job.Account, Campaign: w.job.Campaign, JobID: w.job.ID,
+			Vendor: string(w.field(first, ColVendor)), MailClass: string(w.field(first, ColMailClass)), Format: string(w.field(first, ColMailFormat)),
+			Levels: map[string]int64{}, Trays: []Tray{}, Deliveries: []Delivery{}}}
+	w.batches[id] = bw
+	w.order = append(w.order, id)
+	f, err := atomicfile.Create(filepath.Join(dir, PiecesCSV))
+	if err != nil {
+		return nil, fmt.Errorf("manifest: %w", err)
+	}
+	bw.csvFile, bw.csvHash = f, sha256.New()
+	bw.csvCount = &countWriter{w: io.MultiWriter(f, bw.csvHash)}
+	bw.csv = csv.NewWriter(bw.csvCount)
+	bw.csv.WriteStrings(w.names)
+	if w.cfg.Parquet {
+		f, err := atomicfile.Create(filepath.Join(dir, PiecesParquet))
+		if err != nil {
+			return nil, fmt.Errorf("manifest: %w", err)
+		}
+		bw.pqFile, bw.pqHash = f, sha256.New()
+		// A plain writer: the Parquet writer closes an io.Closer, and the
+		// file must stay open until it is synced.
+		bw.pqCount = &countWriter{w: io.MultiWriter(f, bw.pqHash)}
+		if bw.pq, err = parquet.NewWriter(struct{ io.Writer }{bw.pqCount}, w.names); err != nil {
+			return nil, fmt.Errorf("manifest: %w", err)
+		}
+	}
+	return bw, nil
+}
+
+func (w *Writer) write(bw *batchWriter, r *pipeline.Row) error {
+	w.rec = w.rec[:0]
+	w.num = strconv.AppendInt(w.num[:0], r.Num, 10)
+	for _, c := range w.cols {
+		switch c {
+		case -1:
+			w.rec = append(w.rec, r.ID[:])
+		case -2:
+			w.rec = append(w.rec, w.num)
+		default:
+			w.rec = append(w.rec, r.Field(c))
+		}
+	}
+	if err := bw.csv.Write(w.rec); err != nil {
+		return fmt.Errorf("manifest: write %s: %w", bw.csvFile.Path(), err)
+	}
+	if bw.pq != nil {
+		if err := bw.pq.Write(w.rec); err != nil {
+			return fmt.Errorf("manifest: write %s: %w", bw.pqFile.Path(), err)
+		}
+	}
+	m := &bw.m
+	m.Pieces++
+	level := w.rec[w.colOf[ColLevel]]
+	m.Levels[string(level)]++
+	tray, err := strconv.ParseInt(string(w.rec[w.colOf[ColTray]]), 10, 64)
+	if err != nil {
+		return fmt.Errorf("manifest: piece %s: tray %q: %w", r.ID, w.rec[w.colOf[ColTray]], err)
+	}
+	if i, ok := bw.trayIndex[tray]; ok {
+		m.Trays[i].Pieces++
+	} else {
+		bw.trayIndex[tray] = len(m.Trays)
+		m.Trays = append(m.Trays, Tray{Tray: tray, Level: string(level), Dest: string(w.rec[w.colOf[ColDest]]), Pieces: 1})
+	}
+	if t := w.field(r, ColTemplateID); len(t) > 0 && !bw.templates[string(t)] {
+		bw.templates[string(t)] = true
+	}
+	if p := w.field(r, ColPostage); len(p) > 0 {
+		a, err := ledger.ParseAmount(string(p))
+		if err != nil {
+			return fmt.Errorf("manifest: piece %s: postage: %w", r.ID, err)
+		}
+		bw.postage += a
+		bw.priced = true
+	}
+	return nil
+}
+
+// Close finishes every batch: it flushes and commits the pieces files, then
+// writes each manifest.json, and returns the manifests in batch id order.
+// On error it removes what it had not committed.
+func (w *Writer) Close(ctx context.Context) ([]Manifest, error) {
+	if w.closed {
+		return nil, errors.New("manifest: Close twice")
+	}
+	w.closed = true
+	ids := slices.Clone(w.order)
+	slices.Sort(ids)
+	var out []Manifest
+	for _, id := range ids {
+		if err := ctx.Err(); err != nil {
+			w.Abort()
+			return nil, err
+		}
+		m, err := w.finish(w.batches[id])
+		if err != nil {
+			w.Abort()
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	if err := atomicfile.SyncDir(filepath.Join(w.dir, BatchesDir)); err != nil {
+		return nil, fmt.Errorf("manifest: %w", err)
+	}
+	w.done = out
+	return out, nil
+}
+
+// Manifests returns what Close returned: the manifests written, by batch id.
+func (w *Writer) Manifests() []Manifest { return w.done }
+
+// Sink returns next with the writer in front of it: every batch goes to Add
+// and then to next (which releases it); Close closes the writer, then next.
+// It fits job.Spec.Sinks. When the run fails the engine does not call Close:
+// call Abort.
+func (w *Writer) Sink(next pipeline.Sink) pipeline.Sink { return &sink{w: w, next: next} }
+
+type sink struct {
+	w    *Writer
+	next pipeline.Sink
+}
+
+// Write adds b's accepted rows to the batches and passes b on.
+func (s *sink) Write(ctx context.Context, b *pipeline.Batch) error {
+	if err := s.w.Add(ctx, b); err != nil {
+		b.Release()
+		return err
+	}
+	return s.next.Write(ctx, b)
+}
+
+// Close writes the manifests, then closes next.
+func (s *sink) Close(ctx context.Context) error {
+	if _, err := s.w.Close(ctx); err != nil {
+		return err
+	}
+	return s.next.Close(ctx)
+}
+
+func (w *Writer) finish(bw *batchWriter) (Manifest, error) {
+	m := &bw.m
+	if err := bw.csv.Flush(); err != nil {
+		return Manifest{}, fmt.Errorf("manifest: write %s: %w", bw.csvFile.Path(), err)
+	}
+	if err := bw.csvFile.Commit(); err != nil {
+		return Manifest{}, fmt.Errorf("manifest: %w", err)
+	}
+	m.Files = append(m.Files, File{Name: PiecesCSV, SHA256: hex.EncodeToString(bw.csvHash.Sum(nil)), Rows: m.Pieces, Bytes: bw.csvCount.n})
+	if bw.pq != nil {
+		if err := bw.pq.Close(); err != nil {
+			return Manifest{}, fmt.Errorf("manifest: write %s: %w", bw.pqFile.Path(), err)
+		}
+		if err := bw.pqFile.Commit(); err != nil {
+			return Manifest{}, fmt.Errorf("manifest: %w", err)
+		}
+		m.Files = append(m.Files, File{Name: PiecesParquet, SHA256: hex.EncodeToString(bw.pqHash.Sum(nil)), Rows: m.Pieces, Bytes: bw.pqCount.n})
+	}
+	m.TemplateIDs = []string{}
+	for t := range bw.templates {
+		m.TemplateIDs = append(m.TemplateIDs, t)
+	}
+	slices.Sort(m.TemplateIDs)
+	if bw.priced {
+		s := bw.postage.String()
+		m.Postage = &s
+	}
+	m.CreatedAt = w.cfg.Now().UTC()
+	if err := writeManifest(bw.dir, m); err != nil {
+		return Manifest{}, err
+	}
+	return *m, nil
+}
+
+// Abort removes the temporary files of batches not yet committed.
+func (w *Writer) Abort() {
+	for _, bw := range w.batches {
+		if bw.csvFile != nil {
+			bw.csvFile.Abort()
+		}
+		if bw.pqFile != nil {
+			bw.pqFile.Abort()
+		}
+	}
+}
+
+// writeManifest writes dir/manifest.json atomically and syncs dir.
+func writeManifest(dir string, m *Manifest) error {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("manifest: encode: %w", err)
+	}
+	if err := atomicfile.WriteFile(filepath.Join(dir, ManifestJSON), append(b, '\n')); err != nil {
+		return fmt.Errorf("manifest: %w", err)
+	}
+	return nil
+}
+
+// Read reads a batch directory's manifest.json.
+func Read(batchDir string) (*Manifest, error) {
+	b, err := os.ReadFile(filepath.Join(batchDir, ManifestJSON))
+	if err != nil {
+		return nil, fmt.Errorf("manifest: %w", err)
+	}
+	var m Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("manifest: %s: %w", filepath.Join(batchDir, ManifestJSON), err)
+	}
+	if m.SchemaVersion != SchemaVersion {
+		return nil, fmt.Errorf("manifest: %s: schema_version %d, want %d", filepath.Join(batchDir, ManifestJSON), m.SchemaVersion, SchemaVersion)
+	}
+	return &m, nil
+}
+
+// AppendDelivery adds d to batchDir's manifest.json, replacing the file
+// atomically. An flock on the batch directory serializes concurrent
+// appenders, in this process and others. DeliveredAt defaults to now.
+func AppendDelivery(batchDir string, d Delivery) error {
+	lock, err := os.Open(batchDir)
+	if err != nil {
+		return fmt.Errorf("manifest: append delivery: %w", err)
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return fmt.Errorf("manifest: lock %s: %w", batchDir, err)
+	}
+	m, err := Read(batchDir)
+	if err != nil {
+		return err
+	}
+	if d.DeliveredAt.IsZero() {
+		d.DeliveredAt = time.Now()
+	}
+	d.DeliveredAt = d.DeliveredAt.UTC()
+	if d.Files == nil {
+		d.Files = []string{}
+	}
+	if d.SHA256 == nil {
+		d.SHA256 = map[string]string{}
+	}
+	m.Deliveries = append(m.Deliveries, d)
+	return writeManifest(batchDir, m)
+}

@@ -1,0 +1,52 @@
+// Package presort holds the USPS presort logic of the batch stage, apart
+// from the pipeline: the presort levels a ZIP Code qualifies for given how
+// many pieces go to it, the ADC labeling list, tray splitting, and an
+// external merge sort that keeps memory bounded whatever the number of
+// pieces.
+//
+// # Flow
+//
+//	piece keys ──Counts.Add──────────► per-ZIP counts ──NewPlan(counts, labels, min)──► *Plan
+//	(key, record) ──Sorter.Add──► sorted runs in memory, spilled to zstd files
+//	Sorter.Scan(keep, fn) ──► records in key order (a k-way merge of the runs), as often as needed
+//	Plan.Level(zip5) / Plan.DestCount / TrayOf ──► level, destination and tray of each piece
+//
+// # Levels
+//
+// Within one group of pieces (one vendor, mail class and format; foreign
+// pieces in a group of their own), a piece's level follows from counts
+// alone, in this order:
+//
+//   - 5digit: at least Min pieces (default 10) share its 5-digit ZIP Code;
+//   - 3digit: at least Min of the pieces left over (not 5digit) share its
+//     3-digit ZIP prefix;
+//   - aadc: with a labeling list, at least Min of the pieces left over
+//     after 3digit share the ADC/AADC that the list maps their prefix to;
+//   - mixed: the rest (mixed ADC).
+//
+// Foreign pieces are international. Pieces are ordered by level in that
+// order, and within a level by ADC (the list's order, when there is one),
+// then ZIP Code, ZIP+4 and piece id, so every destination's pieces are
+// contiguous and fill trays of their own: a tray never mixes two 5-digit
+// ZIP Codes, two 3-digit prefixes or two ADCs.
+//
+// # Labeling list
+//
+// A labeling list is a CSV file with the header zip3,adc and one line per
+// 3-digit ZIP prefix (or range of prefixes, 005-009) naming the ADC or AADC
+// its mail goes to, as in USPS labeling lists L004 (ADC) and L801 (AADC).
+// Blank lines and lines starting with # are ignored. A prefix listed twice is
+// an error.
+//
+//	zip3,adc
+//	005-009,ADC LONG ISLAND NY 117
+//	100-102,ADC NEW YORK NY 100
+//
+// # Sorting
+//
+// [Sorter] keeps up to MemoryRows records (or MemoryBytes) in memory, sorts
+// them by [Key], and spills them to a zstd-compressed run file in Dir when
+// full. Scan merges the runs with a heap; when there are more runs than
+// FanIn, Finish first merges groups of runs into larger ones, so the number
+// of open decoders, and with it memory, stays bounded.
+package presort

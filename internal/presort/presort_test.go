@@ -1,0 +1,243 @@
+package presort
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/postmill/postmill/internal/ledger"
+)
+
+func TestLevelNamesMatchRateCard(t *testing.T) {
+	for l, want := range map[Level]ledger.PresortLevel{Level5Digit: ledger.Presort5Digit, Level3Digit: ledger.Presort3Digit,
+		LevelAADC: ledger.PresortAADC, LevelMixed: ledger.PresortMixed} {
+		if l.String() != string(want) {
+			t.Errorf("%v: %q, want %q", int(l), l, want)
+		}
+		if got, err := ParseLevel(l.String()); err != nil || got != l {
+			t.Errorf("ParseLevel(%q) = %v, %v", l, got, err)
+		}
+	}
+}
+
+func counts(m map[uint32]int) *Counts {
+	c := NewCounts()
+	for z, n := range m {
+		for range n {
+			c.Add(z)
+		}
+	}
+	return c
+}
+
+func TestPlanLevels(t *testing.T) {
+	labels, err := NewLabelList(map[int]string{100: "ADC NY", 101: "ADC NY", 331: "ADC MIAMI"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		counts map[uint32]int
+		labels *LabelList
+		want   map[uint32]Level
+	}{
+		{"ten in a ZIP is 5-digit", map[uint32]int{10001: 10}, nil, map[uint32]Level{10001: Level5Digit}},
+		{"nine in a ZIP is mixed", map[uint32]int{10001: 9}, nil, map[uint32]Level{10001: LevelMixed}},
+		{"3-digit rollup of leftovers", map[uint32]int{10001: 6, 10002: 4, 10003: 12}, nil,
+			map[uint32]Level{10001: Level3Digit, 10002: Level3Digit, 10003: Level5Digit}},
+		{"nine left over in a prefix stays mixed", map[uint32]int{10001: 5, 10002: 4, 10003: 12}, nil,
+			map[uint32]Level{10001: LevelMixed, 10002: LevelMixed, 10003: Level5Digit}},
+		{"ADC rollup across prefixes", map[uint32]int{10001: 5, 10101: 5, 33101: 3}, labels,
+			map[uint32]Level{10001: LevelAADC, 10101: LevelAADC, 33101: LevelMixed}},
+		{"no ADC without a list", map[uint32]int{10001: 5, 10101: 5}, nil,
+			map[uint32]Level{10001: LevelMixed, 10101: LevelMixed}},
+		{"unlisted prefix is mixed", map[uint32]int{10001: 5, 10101: 5, 20001: 9}, labels,
+			map[uint32]Level{10001: LevelAADC, 20001: LevelMixed}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := NewPlan(counts(tt.counts), tt.labels, 0)
+			var total int64
+			for z, want := range tt.want {
+				if got := p.Level(z); got != want {
+					t.Errorf("%05d: %v, want %v", z, got, want)
+				}
+			}
+			for _, l := range DomesticLevels {
+				total += p.Count(l)
+			}
+			var n int64
+			for _, c := range tt.counts {
+				n += int64(c)
+			}
+			if total != n {
+				t.Errorf("levels count %d pieces, want %d", total, n)
+			}
+		})
+	}
+}
+
+func TestDest(t *testing.T) {
+	labels, _ := NewLabelList(map[int]string{100: "ADC NY", 101: "ADC NY", 102: "ADC NY"})
+	p := NewPlan(counts(map[uint32]int{10001: 11, 10002: 4, 10003: 6, 10101: 5, 10201: 5, 60601: 2}), labels, 0)
+	tests := []struct {
+		zip5  uint32
+		level Level
+		label string
+		n     int64
+	}{
+		{10001, Level5Digit, "10001", 11},
+		{10002, Level3Digit, "100", 10},
+		{10101, LevelAADC, "ADC NY", 10},
+		{10201, LevelAADC, "ADC NY", 10},
+		{60601, LevelMixed, "MXD", 2},
+	}
+	for _, tt := range tests {
+		if l := p.Level(tt.zip5); l != tt.level {
+			t.Fatalf("%05d: level %v, want %v", tt.zip5, l, tt.level)
+		}
+		_, n, label := p.Dest(nil, tt.zip5, tt.level)
+		if string(label) != tt.label || n != tt.n {
+			t.Errorf("%05d: dest %q (%d), want %q (%d)", tt.zip5, label, n, tt.label, tt.n)
+		}
+	}
+}
+
+func TestTrays(t *testing.T) {
+	tests := []struct {
+		n     int64
+		max   int
+		sizes []int
+	}{
+		{1, 500, []int{1}},
+		{500, 500, []int{500}},
+		{501, 500, []int{251, 250}},
+		{12, 5, []int{4, 4, 4}},
+		{11, 5, []int{4, 4, 3}},
+		{10, 5, []int{5, 5}},
+	}
+	for _, tt := range tests {
+		sizes := make([]int, Trays(tt.n, tt.max))
+		prev := int64(0)
+		for i := range tt.n {
+			tr := TrayOf(i, tt.n, tt.max)
+			if tr < prev || tr > prev+1 {
+				t.Fatalf("n=%d: piece %d in tray %d after tray %d", tt.n, i, tr, prev)
+			}
+			prev = tr
+			sizes[tr]++
+		}
+		if !slices.Equal(sizes, tt.sizes) {
+			t.Errorf("n=%d max=%d: trays %v, want %v", tt.n, tt.max, sizes, tt.sizes)
+		}
+	}
+}
+
+func TestReadLabelList(t *testing.T) {
+	l, err := LoadLabelList("../../testdata/labels/adc-sample.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for z3, want := range map[int]string{5: "ADC LONG ISLAND NY 117", 9: "ADC LONG ISLAND NY 117", 101: "ADC NEW YORK NY 100", 606: "ADC CHICAGO IL 606"} {
+		r, ok := l.Rank(z3)
+		if !ok || l.Name(r) != want {
+			t.Errorf("%03d: %v %v", z3, ok, r)
+		}
+	}
+	if _, ok := l.Rank(4); ok {
+		t.Error("004 is not listed")
+	}
+	bad := []struct{ text, want string }{
+		{"", "want the header"},
+		{"zip,adc\n", "want the header"},
+		{"zip3,adc\n10,X\n", "want 3 digits"},
+		{"zip3,adc\n100\n", "want zip3,adc"},
+		{"zip3,adc\n100-099,X\n", "runs backwards"},
+		{"zip3,adc\n100-102,X\n101,Y\n", "listed twice"},
+	}
+	for _, b := range bad {
+		if _, err := ReadLabelList(strings.NewReader(b.text)); err == nil || !strings.Contains(err.Error(), b.want) {
+			t.Errorf("%q: error %v, want %q", b.text, err, b.want)
+		}
+	}
+}
+
+// TestSorterSpill sorts the same records in memory and with tiny runs and
+// small fan-in, and compares the orders.
+func TestSorterSpill(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	type rec struct {
+		k   Key
+		val string
+	}
+	var recs []rec
+	for i := range 1000 {
+		var k Key
+		k.Hi = uint64(r.IntN(50))
+		k.ID[0], k.ID[15] = byte(r.IntN(4)), byte(i)
+		k.Num = int64(i)
+		recs = append(recs, rec{k, fmt.Sprintf("payload-%d-%s", i, strings.Repeat("x", r.IntN(40)))})
+	}
+	collect := func(cfg SorterConfig) ([]string, *Sorter) {
+		s := NewSorter(cfg)
+		for _, x := range recs {
+			if err := s.Add(x.k, []byte(x.val)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.Finish(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for pass := range 2 {
+			var got []string
+			var prev *Key
+			err := s.Scan(context.Background(), func(k *Key) bool { return k.Hi%2 == 0 }, func(k *Key, v []byte) error {
+				if k.Hi%2 != 0 {
+					t.Fatal("filtered key passed")
+				}
+				if prev != nil && prev.Compare(k) > 0 {
+					t.Fatal("out of order")
+				}
+				kk := *k
+				prev = &kk
+				got = append(got, string(v))
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pass == 1 && !slices.Equal(got, out) {
+				t.Fatal("second scan differs")
+			}
+			out = got
+		}
+		return out, s
+	}
+	mem, s := collect(SorterConfig{})
+	if s.Runs() != 0 {
+		t.Fatalf("%d runs in memory mode", s.Runs())
+	}
+	dir := t.TempDir()
+	spilled, s2 := collect(SorterConfig{Dir: dir, MemoryRows: 7, FanIn: 4})
+	if s2.Runs() > 4 || s2.SpilledBytes() == 0 {
+		t.Fatalf("runs %d spilled %d", s2.Runs(), s2.SpilledBytes())
+	}
+	if !slices.Equal(mem, spilled) {
+		t.Fatal("spilled order differs from in-memory order")
+	}
+	if len(mem) == 0 || len(mem) == len(recs) {
+		t.Fatalf("filter kept %d of %d", len(mem), len(recs))
+	}
+	if err := s2.Close(); err != nil {
+		t.Fatal(err)
+	}
+	left, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if len(left) != 0 {
+		t.Fatalf("Close left %v", left)
+	}
+}
