@@ -13,169 +13,348 @@ import (
 
 	"github.com/postmill/postmill/formats/compress"
 	"github.com/postmill/postmill/formats/input"
+	"github.com/postmill/postmill/formats/manifest"
+	"github.com/postmill/postmill/internal/imb"
 	"github.com/postmill/postmill/internal/job"
+	"github.com/postmill/postmill/internal/ledger"
 	"github.com/postmill/postmill/internal/ncoa"
 	"github.com/postmill/postmill/internal/suppression"
 	"github.com/postmill/postmill/internal/zipdb"
 	"github.com/postmill/postmill/pipeline"
+	"github.com/postmill/postmill/stages/account"
+	"github.com/postmill/postmill/stages/batch"
 	"github.com/postmill/postmill/stages/dedupe"
 	"github.com/postmill/postmill/stages/ingest"
+	"github.com/postmill/postmill/stages/render"
 	"github.com/postmill/postmill/stages/suppress"
 	"github.com/postmill/postmill/stages/validate"
 )
 
+// runFlags are the flags of `postmill run`, by stage.
+type runFlags struct {
+	out, account, campaign, sourceID, format, inFormat, mapping, mapFile *string
+	batchRows, maxRecord, maxFields                                      *int
+	maxBytes                                                             *int64
+	progress                                                             *string
+	quiet                                                                *bool
+	// validate
+	coa          *string
+	domesticOnly *bool
+	// suppress, dedupe
+	suppress, suppressCampaign stringList
+	dedupe                     *string
+	history                    *bool
+	historyWindow              *time.Duration
+	state                      *string
+	// render
+	front, back, templateID, purlSecret *string
+	// batch
+	vendor, mailClass, mailFormat, labelList, mailerID, serviceType, barcodeID, spillDir *string
+	trayMax, memoryRows                                                                  *int
+	// account
+	creditType, rateCard *string
+}
+
+func addRunFlags(fs *flagSet) *runFlags {
+	f := &runFlags{}
+	f.out = fs.String("out", "", "output `directory` (required)")
+	f.account = fs.String("account", "", "tenant (sub-account) the rows belong to; enters the piece ids, and with --credit-type is charged in the ledger under --state (default \"default\")")
+	f.campaign = fs.String("campaign", "", "campaign the rows mail for; enters the piece ids (default \"default\")")
+	f.sourceID = fs.String("source-id", "", "idempotency key replacing the content fingerprint in piece ids")
+	f.format = fs.String("format", "csv", "output format for accepted rows and pieces: csv or parquet")
+	f.inFormat = fs.String("input-format", "", "force the input format: csv, tsv, jsonl or parquet (default: sniffed)")
+	f.mapping = fs.String("map", "", "column mapping `HEADER=column,...`, wins over the built-in aliases")
+	f.mapFile = fs.String("map-file", "", "column mapping file: CSV of header,column lines")
+	f.batchRows = fs.Int("batch-rows", pipeline.DefaultBatchRows, "rows per batch")
+	f.maxBytes = fs.Int64("max-bytes", compress.DefaultMaxBytes, "most decompressed bytes read from one file (bomb guard)")
+	f.maxRecord = fs.Int("max-record-bytes", 1<<20, "longest record accepted, in bytes")
+	f.maxFields = fs.Int("max-fields", 4096, "most columns accepted in a record")
+	f.progress = fs.String("progress", "auto", "progress bar on stderr: auto (when a terminal), always or never")
+	f.quiet = fs.Bool("quiet", false, "print no summary")
+
+	f.coa = fs.String("coa", "", "change-of-address `file` (an NCOA provider's return) applied by the validate stage")
+	f.domesticOnly = fs.Bool("domestic-only", false, "reject non-US addresses (invalid_address:international_not_allowed)")
+
+	fs.Var(&f.suppress, "suppress", "account-level suppression list `file` (repeatable; any input format)")
+	fs.Var(&f.suppressCampaign, "suppress-campaign", "campaign-level suppression list `file` (repeatable)")
+	f.dedupe = fs.String("dedupe", "individual", "dedupe mode: individual, household, address or off")
+	f.history = fs.Bool("history", false, "reject people already mailed in this campaign within --history-window (kept in --state)")
+	f.historyWindow = fs.Duration("history-window", 30*24*time.Hour, "how far back --history looks")
+	f.state = stateFlag(fs)
+
+	f.front = fs.String("template-front", "", "front template `file` (.html or .txt) with {{merge_fields}}")
+	f.back = fs.String("template-back", "", "back template `file`")
+	f.templateID = fs.String("template-id", "", "template id the print vendor knows the creative by (default: derived from the templates)")
+	f.purlSecret = fs.String("purl-secret", "", "campaign secret for {{purl}} codes (at least 16 bytes; use POSTMILL_PURL_SECRET)")
+
+	f.vendor = fs.String("vendor", "default", "print vendor the batches go to")
+	f.mailClass = fs.String("mail-class", "first_class", "mail class: first_class or marketing")
+	f.mailFormat = fs.String("mail-format", "postcard_4x6", "piece format: postcard_4x6, postcard_6x9, postcard_6x11 or letter")
+	f.trayMax = fs.Int("tray-max", 500, "most pieces in a tray")
+	f.labelList = fs.String("label-list", "", "USPS labeling list `file` (CSV zip3,adc) enabling AADC presort")
+	f.mailerID = fs.String("mailer-id", "", "USPS Mailer ID (6 or 9 digits); with it every domestic piece gets an Intelligent Mail barcode")
+	f.serviceType = fs.String("service-type", "", "IMb service type id (3 digits; default: 700 First-Class, 300 Marketing)")
+	f.barcodeID = fs.String("barcode-id", "00", "IMb barcode id (2 digits)")
+	f.spillDir = fs.String("spill-dir", "", "where presort spills sorted runs (default: a temporary directory)")
+	f.memoryRows = fs.Int("presort-memory-rows", 200_000, "pieces presort keeps in memory before it spills a sorted run")
+
+	f.creditType = fs.String("credit-type", "", "credit type debited per piece from --account (default: nothing is charged)")
+	f.rateCard = fs.String("rate-card", "", "rate card JSON `file` (default: the embedded USPS card)")
+	return f
+}
+
+// shared holds what every job of one `postmill run` uses: loaded once,
+// before any row, so a bad list or file stops the run before it starts.
+type shared struct {
+	zips    *zipdb.DB
+	coa     *ncoa.File
+	lists   *suppression.Index
+	mode    dedupe.Mode
+	hist    dedupe.History
+	ledger  *ledger.Ledger
+	rates   *ledger.RateCard
+	serials imb.Allocator
+	mapping map[string]string
+}
+
+func (f *runFlags) prepare(ctx context.Context, e *env) (*shared, func(), error) {
+	sh := &shared{}
+	cleanup := func() {}
+	var err error
+	if *f.format != "csv" && *f.format != "parquet" {
+		return nil, cleanup, usagef("--format %q: want csv or parquet", *f.format)
+	}
+	if sh.mapping, err = ingest.ParseMapping(*f.mapping); err != nil {
+		return nil, cleanup, usagef("--map: %v", err)
+	}
+	if *f.mapFile != "" {
+		m, err := readMappingFile(*f.mapFile)
+		if err != nil {
+			return nil, cleanup, err
+		}
+		for k, v := range sh.mapping {
+			m[k] = v
+		}
+		sh.mapping = m
+	}
+	if sh.mode, err = dedupe.ParseMode(*f.dedupe); err != nil {
+		return nil, cleanup, usagef("--dedupe: %v", err)
+	}
+	if sh.zips, err = zipdb.Load(); err != nil {
+		return nil, cleanup, err
+	}
+	if *f.coa != "" {
+		if sh.coa, err = ncoa.LoadFile(*f.coa, sh.zips); err != nil {
+			return nil, cleanup, err
+		}
+	}
+	// Suppression lists load completely, or the run stops before any row.
+	acct, camp := orDefault(*f.account), orDefault(*f.campaign)
+	var lists []suppression.File
+	for _, p := range f.suppress {
+		lists = append(lists, suppression.File{Path: p, Scope: suppression.AccountScope(acct)})
+	}
+	for _, p := range f.suppressCampaign {
+		lists = append(lists, suppression.File{Path: p, Scope: suppression.CampaignScope(acct, camp)})
+	}
+	if sh.lists, err = suppression.Load(ctx, lists, suppression.LoadConfig{ZIPs: sh.zips}); err != nil {
+		return nil, cleanup, err
+	}
+	if *f.history {
+		sh.hist = dedupe.NewFileHistory(*f.state, 0)
+	}
+	if sh.rates, err = loadRateCard(*f.rateCard); err != nil {
+		return nil, cleanup, err
+	}
+	if *f.creditType != "" {
+		if *f.account == "" {
+			return nil, cleanup, usagef("--credit-type needs --account: the sub-account charged")
+		}
+		if sh.ledger, err = openLedger(ctx, e, *f.state); err != nil {
+			return nil, cleanup, err
+		}
+		cleanup = func() { sh.ledger.Close() }
+	}
+	if *f.mailerID != "" {
+		if err := os.MkdirAll(*f.state, 0o755); err != nil {
+			return nil, cleanup, fmt.Errorf("create state directory: %w", err)
+		}
+		if sh.serials, err = imb.NewFileSerials(imb.FileSerialsConfig{Dir: *f.state}); err != nil {
+			return nil, cleanup, err
+		}
+	}
+	return sh, cleanup, nil
+}
+
+// chain is one job's stages and the sinks and commits that go with them.
+type chain struct {
+	steps    []pipeline.Step
+	sinks    []func(pipeline.Sink) pipeline.Sink
+	commits  []func(context.Context) error
+	account  *account.Stage
+	batch    *batch.Stage
+	manifest *manifest.Writer
+}
+
+// close releases what the chain holds (presort spill files).
+func (c *chain) close() {
+	if c.batch != nil {
+		c.batch.Close()
+	}
+}
+
+// build wires the stages of one job, in the order of DESIGN.md: validate,
+// suppress, dedupe, render, batch, account; the manifest writer is a sink.
+func (f *runFlags) build(sh *shared, dir string) (*chain, error) {
+	c := &chain{}
+	validator, err := validate.New(validate.Config{DomesticOnly: *f.domesticOnly, COA: sh.coa, ZIPs: sh.zips})
+	if err != nil {
+		return nil, err
+	}
+	suppressor, err := suppress.New(suppress.Config{Lists: sh.lists})
+	if err != nil {
+		return nil, err
+	}
+	deduper, err := dedupe.New(dedupe.Config{Mode: sh.mode, History: sh.hist, Window: *f.historyWindow})
+	if err != nil {
+		return nil, usageError{err}
+	}
+	c.steps = append(c.steps,
+		pipeline.Step{Name: "validate", Stage: validator},
+		pipeline.Step{Name: "suppress", Stage: suppressor},
+		pipeline.Step{Name: "dedupe", Stage: deduper, Serial: true},
+	)
+	c.sinks = append(c.sinks, deduper.Recorder)
+	c.commits = append(c.commits, deduper.Commit)
+	if *f.front != "" || *f.back != "" {
+		var secret []byte
+		if *f.purlSecret != "" {
+			secret = []byte(*f.purlSecret)
+		}
+		renderer, err := render.New(render.Config{Front: *f.front, Back: *f.back, TemplateID: *f.templateID, PURLSecret: secret})
+		if err != nil {
+			return nil, err
+		}
+		c.steps = append(c.steps, pipeline.Step{Name: "render", Stage: renderer})
+	}
+	class, format := ledger.MailClass(*f.mailClass), ledger.Format(*f.mailFormat)
+	if c.batch, err = batch.New(batch.Config{Vendor: *f.vendor, MailClass: class, Format: format,
+		TrayMax: *f.trayMax, LabelList: *f.labelList, MailerID: *f.mailerID, ServiceType: *f.serviceType,
+		BarcodeID: *f.barcodeID, Serials: sh.serials, SpillDir: *f.spillDir, MemoryRows: *f.memoryRows}); err != nil {
+		return nil, usageError{err}
+	}
+	if c.account, err = account.New(account.Config{Ledger: sh.ledger, Account: *f.account, CreditType: *f.creditType,
+		Campaign: *f.campaign, RateCard: sh.rates, MailClass: class, Format: format}); err != nil {
+		c.close()
+		return nil, usageError{err}
+	}
+	c.steps = append(c.steps,
+		pipeline.Step{Name: "batch", Stage: c.batch, Serial: true},
+		pipeline.Step{Name: "account", Stage: c.account, Serial: true},
+	)
+	if c.manifest, err = manifest.New(dir, nil, manifest.Config{Parquet: *f.format == "parquet"}); err != nil {
+		c.close()
+		return nil, err
+	}
+	c.sinks = append(c.sinks, c.manifest.Sink)
+	return c, nil
+}
+
 func cmdRun(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "run", "FILE... --out DIR",
 		"Runs a batch job over each contact file (CSV, TSV, JSON Lines or Parquet; gzip or zstd\n"+
-			"detected by content) and writes accepted.csv, rejects.csv, held.csv and report.json to --out.\n"+
-			"With several files, each gets its own subdirectory of --out. '-' reads standard input.",
-		"postmill run testdata/afc/sample.csv --out out/")
-	out := fs.String("out", "", "output `directory` (required)")
-	account := fs.String("account", "", "tenant (sub-account) the rows belong to; enters the piece ids (default \"default\")")
-	campaign := fs.String("campaign", "", "campaign the rows mail for; enters the piece ids (default \"default\")")
-	sourceID := fs.String("source-id", "", "idempotency key replacing the content fingerprint in piece ids")
-	format := fs.String("format", "csv", "output format for accepted rows: csv or parquet")
-	inFormat := fs.String("input-format", "", "force the input format: csv, tsv, jsonl or parquet (default: sniffed)")
-	mapping := fs.String("map", "", "column mapping `HEADER=column,...`, wins over the built-in aliases")
-	mapFile := fs.String("map-file", "", "column mapping file: CSV of header,column lines")
-	batchRows := fs.Int("batch-rows", pipeline.DefaultBatchRows, "rows per batch")
-	maxBytes := fs.Int64("max-bytes", compress.DefaultMaxBytes, "most decompressed bytes read from one file (bomb guard)")
-	maxRecord := fs.Int("max-record-bytes", 1<<20, "longest record accepted, in bytes")
-	maxFields := fs.Int("max-fields", 4096, "most columns accepted in a record")
-	progress := fs.String("progress", "auto", "progress bar on stderr: auto (when a terminal), always or never")
-	quiet := fs.Bool("quiet", false, "print no summary")
-	coa := fs.String("coa", "", "change-of-address `file` (an NCOA provider's return) applied by the validate stage")
-	domesticOnly := fs.Bool("domestic-only", false, "reject non-US addresses (invalid_address:international_not_allowed)")
-	var suppressFiles, suppressCampaignFiles stringList
-	fs.Var(&suppressFiles, "suppress", "account-level suppression list `file` (repeatable; any input format)")
-	fs.Var(&suppressCampaignFiles, "suppress-campaign", "campaign-level suppression list `file` (repeatable)")
-	dedupeMode := fs.String("dedupe", "individual", "dedupe mode: individual, household, address or off")
-	history := fs.Bool("history", false, "reject people already mailed in this campaign within --history-window (kept in --state)")
-	historyWindow := fs.Duration("history-window", 30*24*time.Hour, "how far back --history looks")
-	state := stateFlag(fs)
+			"detected by content): validate, suppress, dedupe, render, presort and barcode, price and\n"+
+			"charge. Writes accepted.csv, rejects.csv, held.csv, report.json and batches/<id>/ (pieces.csv\n"+
+			"and manifest.json per print batch) to --out. With several files, each gets its own\n"+
+			"subdirectory of --out. '-' reads standard input.",
+		"postmill run testdata/afc/sample.csv --out out/ --mailer-id 123456 --template-front testdata/templates/front.html")
+	f := addRunFlags(fs)
 	files, err := fs.parse(e, args)
 	if err != nil {
 		return err
 	}
-	if *out == "" {
+	if *f.out == "" {
 		return usagef("--out is required")
 	}
 	if len(files) == 0 {
 		return usagef("no input file")
 	}
-	if *format != "csv" && *format != "parquet" {
-		return usagef("--format %q: want csv or parquet", *format)
-	}
-	explicit, err := ingest.ParseMapping(*mapping)
-	if err != nil {
-		return usagef("--map: %v", err)
-	}
-	if *mapFile != "" {
-		m, err := readMappingFile(*mapFile)
-		if err != nil {
-			return err
-		}
-		for k, v := range explicit {
-			m[k] = v
-		}
-		explicit = m
-	}
-	mode, err := dedupe.ParseMode(*dedupeMode)
-	if err != nil {
-		return usagef("--dedupe: %v", err)
-	}
-	zips, err := zipdb.Load()
+	sh, cleanup, err := f.prepare(ctx, e)
+	defer cleanup()
 	if err != nil {
 		return err
-	}
-	// Suppression lists load completely, or the run stops before any row.
-	acct, camp := orDefault(*account), orDefault(*campaign)
-	var lists []suppression.File
-	for _, f := range suppressFiles {
-		lists = append(lists, suppression.File{Path: f, Scope: suppression.AccountScope(acct)})
-	}
-	for _, f := range suppressCampaignFiles {
-		lists = append(lists, suppression.File{Path: f, Scope: suppression.CampaignScope(acct, camp)})
-	}
-	index, err := suppression.Load(ctx, lists, suppression.LoadConfig{ZIPs: zips})
-	if err != nil {
-		return err
-	}
-	var hist dedupe.History
-	if *history {
-		hist = dedupe.NewFileHistory(*state, 0)
-	}
-	var coaFile *ncoa.File
-	if *coa != "" {
-		if coaFile, err = ncoa.LoadFile(*coa, zips); err != nil {
-			return err
-		}
 	}
 	failed := false
 	for _, file := range files {
-		// Stages are built per job: their report sections count one run.
-		validator, err := validate.New(validate.Config{DomesticOnly: *domesticOnly, COA: coaFile, ZIPs: zips})
-		if err != nil {
-			return err
-		}
-		suppressor, err := suppress.New(suppress.Config{Lists: index})
-		if err != nil {
-			return err
-		}
-		deduper, err := dedupe.New(dedupe.Config{Mode: mode, History: hist, Window: *historyWindow})
-		if err != nil {
-			return usageError{err}
-		}
-		steps := []pipeline.Step{
-			{Name: "validate", Stage: validator},
-			{Name: "suppress", Stage: suppressor},
-			{Name: "dedupe", Stage: deduper, Serial: true},
-		}
-		dir := *out
+		dir := *f.out
 		if len(files) > 1 {
-			dir = filepath.Join(*out, strings.TrimSuffix(filepath.Base(file), filepath.Ext(file)))
+			dir = filepath.Join(*f.out, strings.TrimSuffix(filepath.Base(file), filepath.Ext(file)))
 		}
-		path := file
-		if file == "-" {
-			if path, err = job.Stdin(dir); err != nil {
-				return err
-			}
-			defer os.Remove(path)
-		}
-		spec := job.Spec{
-			Input: path, OutDir: dir, Account: *account, Campaign: *campaign, SourceID: *sourceID,
-			InputConfig: input.Config{Format: input.Format(*inFormat), Compress: compress.Config{MaxBytes: *maxBytes},
-				MaxRecordBytes: *maxRecord, MaxFields: *maxFields},
-			IngestConfig: ingest.Config{BatchRows: *batchRows, Mapping: explicit},
-			Parquet:      *format == "parquet",
-			Steps:        steps,
-			Sinks:        []func(pipeline.Sink) pipeline.Sink{deduper.Recorder},
-			Commits:      []func(context.Context) error{deduper.Commit},
-		}
-		p := &job.Progress{}
-		show := *progress == "always" || (*progress == "auto" && e.stderrTTY)
-		stopBar := startProgress(e.stderr, p, show)
-		res, err := job.Run(ctx, spec, p)
-		stopBar()
+		ok, err := runOne(ctx, e, f, sh, file, dir)
 		if err != nil {
-			var acct *pipeline.AccountingError
-			if errors.As(err, &acct) && res != nil {
-				summary(e.stdout, file, dir, res)
-				fmt.Fprintf(e.stderr, "postmill run: %s: %v\n", file, err)
-				return exitCode(3)
-			}
-			fmt.Fprintf(e.stderr, "postmill run: %v\n", err)
-			failed = true
-			continue
+			return err
 		}
-		if !*quiet {
-			summary(e.stdout, file, dir, res)
-		}
+		failed = failed || !ok
 	}
 	if failed {
 		return exitCode(1)
 	}
 	return nil
+}
+
+// runOne runs one file's job. It returns false when the job failed (said on
+// stderr), and an error only for what stops the whole command.
+func runOne(ctx context.Context, e *env, f *runFlags, sh *shared, file, dir string) (bool, error) {
+	// Stages are built per job: their report sections count one run.
+	c, err := f.build(sh, dir)
+	if err != nil {
+		return false, err
+	}
+	defer c.close()
+	if sh.ledger != nil {
+		// Every price this run can need, before anything is charged.
+		if err := c.account.Preflight(ctx, nil); err != nil {
+			fmt.Fprintf(e.stderr, "postmill run: %v\n", err)
+			return false, nil
+		}
+	}
+	path := file
+	if file == "-" {
+		if path, err = job.Stdin(dir); err != nil {
+			return false, err
+		}
+		defer os.Remove(path)
+	}
+	spec := job.Spec{
+		Input: path, OutDir: dir, Account: *f.account, Campaign: *f.campaign, SourceID: *f.sourceID,
+		InputConfig: input.Config{Format: input.Format(*f.inFormat), Compress: compress.Config{MaxBytes: *f.maxBytes},
+			MaxRecordBytes: *f.maxRecord, MaxFields: *f.maxFields},
+		IngestConfig: ingest.Config{BatchRows: *f.batchRows, Mapping: sh.mapping},
+		Parquet:      *f.format == "parquet",
+		Steps:        c.steps,
+		Sinks:        c.sinks,
+		Commits:      c.commits,
+	}
+	p := &job.Progress{}
+	show := *f.progress == "always" || (*f.progress == "auto" && e.stderrTTY)
+	stopBar := startProgress(e.stderr, p, show)
+	res, err := job.Run(ctx, spec, p)
+	stopBar()
+	if err != nil {
+		c.manifest.Abort()
+		var acct *pipeline.AccountingError
+		if errors.As(err, &acct) && res != nil {
+			summary(e.stdout, file, dir, res, nil)
+			fmt.Fprintf(e.stderr, "postmill run: %s: %v\n", file, err)
+			return false, exitCode(3)
+		}
+		fmt.Fprintf(e.stderr, "postmill run: %v\n", err)
+		return false, nil
+	}
+	if !*f.quiet {
+		summary(e.stdout, file, dir, res, c.manifest.Manifests())
+	}
+	return true, nil
 }
 
 // orDefault is the account or campaign a job gets when none is given; it
@@ -242,7 +421,7 @@ func startProgress(w io.Writer, p *job.Progress, show bool) func() {
 }
 
 // summary prints the one-screen account of a job.
-func summary(w io.Writer, file, dir string, res *job.Result) {
+func summary(w io.Writer, file, dir string, res *job.Result, batches []manifest.Manifest) {
 	r := res.Report
 	fmt.Fprintf(w, "postmill run %s (%s, %s) → %s\n", file, res.Format, res.Codec, dir)
 	fmt.Fprintf(w, "  rows in    %12s\n", group(r.RowsIn))
@@ -268,6 +447,12 @@ func summary(w io.Writer, file, dir string, res *job.Result) {
 	rate := 0.0
 	if r.WallMS > 0 {
 		rate = float64(r.RowsIn) / (r.WallMS / 1000)
+	}
+	if len(batches) > 0 {
+		fmt.Fprintf(w, "  print batches: %d\n", len(batches))
+		for _, m := range batches {
+			fmt.Fprintf(w, "    %s  %s pieces\n", filepath.Join(dir, "batches", m.BatchID), group(int64(m.Pieces)))
+		}
 	}
 	fmt.Fprintf(w, "  wall %.2f s, %s rows/s\n", r.WallMS/1000, group(int64(rate)))
 	names := make([]string, 0, len(r.Outputs))
