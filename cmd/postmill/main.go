@@ -37,6 +37,7 @@ func commands() []command {
 		{"standardize", "standardize and validate the addresses of a CSV file (address hygiene only)", cmdStandardize},
 		{"ledger", "manage the embedded credits ledger: accounts, credit types, buy, distribute, report", cmdLedger},
 		{"release", "re-queue pieces held for insufficient credits once credits arrive", cmdRelease},
+		{"imb", "print the Intelligent Mail barcode for a tracking and routing code (or many, from stdin)", cmdIMb},
 		{"verify", "recheck batch manifests: every sha256, row count and level/tray count", cmdVerify},
 		{"deliver", "push batches to a print vendor's SFTP server (atomic, resumable, recorded)", cmdDeliver},
 		{"reasons", "list every reason code with its description", cmdReasons},
