@@ -40,6 +40,7 @@ func commands() []command {
 		{"imb", "print the Intelligent Mail barcode for a tracking and routing code (or many, from stdin)", cmdIMb},
 		{"verify", "recheck batch manifests: every sha256, row count and level/tray count", cmdVerify},
 		{"deliver", "push batches to a print vendor's SFTP server (atomic, resumable, recorded)", cmdDeliver},
+		{"gen", "write synthetic contacts and matching lists for benchmarks", cmdGen},
 		{"reasons", "list every reason code with its description", cmdReasons},
 	}
 }

@@ -362,7 +362,41 @@ func (p *Parser) isPrimary(i int) bool {
 		return false
 	}
 	w := p.word(i)
+	if isOrdinal(w) {
+		// "1ST AVE" with no house number: the ordinal is the street name.
+		return false
+	}
 	return isDigit(w[0]) || (len(w) > 1 && isDigit(w[1]))
+}
+
+// isOrdinal reports whether w is an English ordinal number as numbered
+// streets are written: 1ST, 2ND, 3RD, 4TH, 11TH, 12TH, 13TH, 21ST, 122ND.
+func isOrdinal(w []byte) bool {
+	n := len(w)
+	if n < 3 || !isDigit(w[n-3]) {
+		return false
+	}
+	for _, c := range w[:n-2] {
+		if !isDigit(c) {
+			return false
+		}
+	}
+	last, tens := w[n-3], byte('0')
+	if n >= 4 {
+		tens = w[n-4]
+	}
+	want := "TH"
+	if tens != '1' {
+		switch last {
+		case '1':
+			want = "ST"
+		case '2':
+			want = "ND"
+		case '3':
+			want = "RD"
+		}
+	}
+	return string(w[n-2:]) == want
 }
 
 // isFraction reports whether token i is a fraction such as "1/2".
