@@ -85,6 +85,14 @@ type Sink interface {
 	Close(ctx context.Context) error
 }
 
+// Consumer is implemented by sinks that can read a batch without releasing
+// it, so a sink in front of them can run its own work on the same batch at
+// the same time and release the batch once both are done. Consume must not
+// keep the batch or its rows after it returns.
+type Consumer interface {
+	Consume(ctx context.Context, b *Batch) error
+}
+
 // SourceFunc adapts a function to [Source].
 type SourceFunc func(ctx context.Context) (*Batch, error)
 

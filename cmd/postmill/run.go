@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"time"
@@ -53,6 +54,8 @@ type runFlags struct {
 	trayMax, memoryRows                                                                  *int
 	// account
 	creditType, rateCard *string
+	// profiling
+	cpuProfile *string
 }
 
 func addRunFlags(fs *flagSet) *runFlags {
@@ -100,6 +103,7 @@ func addRunFlags(fs *flagSet) *runFlags {
 
 	f.creditType = fs.String("credit-type", "", "credit type debited per piece from --account (default: nothing is charged)")
 	f.rateCard = fs.String("rate-card", "", "rate card JSON `file` (default: the embedded USPS card)")
+	f.cpuProfile = fs.String("cpuprofile", "", "write a CPU profile of the run to `file` (go tool pprof)")
 	return f
 }
 
@@ -256,7 +260,9 @@ func (f *runFlags) build(sh *shared, dir string) (*chain, error) {
 		c.close()
 		return nil, err
 	}
-	c.sinks = append(c.sinks, c.manifest.Sink)
+	// Innermost first: the manifest writer wraps the run directory, so the
+	// two write each batch at the same time.
+	c.sinks = append([]func(pipeline.Sink) pipeline.Sink{c.manifest.Sink}, c.sinks...)
 	return c, nil
 }
 
@@ -283,6 +289,17 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	defer cleanup()
 	if err != nil {
 		return err
+	}
+	if *f.cpuProfile != "" {
+		pf, err := os.Create(*f.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	failed := false
 	for _, file := range files {

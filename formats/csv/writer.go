@@ -15,9 +15,13 @@ type Writer struct {
 	err   error
 }
 
-// NewWriter returns a comma-separated writer to w.
-func NewWriter(w io.Writer) *Writer {
-	return &Writer{w: bufio.NewWriterSize(w, 256<<10), comma: ','}
+// NewWriter returns a comma-separated writer to w with a 256 KiB buffer.
+func NewWriter(w io.Writer) *Writer { return NewWriterSize(w, 256<<10) }
+
+// NewWriterSize returns a comma-separated writer to w with a buffer of size
+// bytes.
+func NewWriterSize(w io.Writer, size int) *Writer {
+	return &Writer{w: bufio.NewWriterSize(w, size), comma: ','}
 }
 
 // Write writes one record.

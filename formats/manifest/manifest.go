@@ -419,8 +419,19 @@ type sink struct {
 	next pipeline.Sink
 }
 
-// Write adds b's accepted rows to the batches and passes b on.
+// Write adds b's accepted rows to the batches and passes b on. When next can
+// consume a batch without releasing it, both write at the same time.
 func (s *sink) Write(ctx context.Context, b *pipeline.Batch) error {
+	if c, ok := s.next.(pipeline.Consumer); ok {
+		errc := make(chan error, 1)
+		go func() { errc <- s.w.Add(ctx, b) }()
+		err := c.Consume(ctx, b)
+		if aerr := <-errc; aerr != nil && err == nil {
+			err = aerr
+		}
+		b.Release()
+		return err
+	}
 	if err := s.w.Add(ctx, b); err != nil {
 		b.Release()
 		return err

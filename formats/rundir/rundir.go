@@ -55,6 +55,8 @@ type Sink struct {
 	num     []byte
 	closed  bool
 	outputs map[string]string
+	line    *csv.Writer // renders a reject's fields into lineBuf
+	lineBuf bytesBuffer
 }
 
 // New creates dir if needed and returns a sink for job. The files are opened
@@ -115,10 +117,16 @@ func (s *Sink) create(name, role string) (*atomicfile.File, error) {
 // Outputs lists the files written, by role, for the report.
 func (s *Sink) Outputs() map[string]string { return s.outputs }
 
-// Write writes a batch's rows: live rows to the accepted file, done rows to
-// rejects or held, each in source row order. It releases the batch.
+// Write writes a batch's rows (see Consume) and releases the batch.
 func (s *Sink) Write(ctx context.Context, b *pipeline.Batch) error {
 	defer b.Release()
+	return s.Consume(ctx, b)
+}
+
+// Consume writes a batch's rows: live rows to the accepted file, done rows
+// to rejects or held, each in source row order. It does not release the
+// batch.
+func (s *Sink) Consume(ctx context.Context, b *pipeline.Batch) error {
 	if s.files == nil {
 		if err := s.open(); err != nil {
 			s.Abort()
@@ -175,18 +183,28 @@ func (s *Sink) writeReject(r *pipeline.Row) error {
 	if raw == nil {
 		raw = s.fieldsLine(r)
 	}
-	return s.rej.WriteStrings([]string{strconv.FormatInt(r.Num, 10), strconv.FormatInt(r.Line, 10),
-		r.ID.String(), string(r.Reason), r.Detail, string(raw)})
+	s.num = strconv.AppendInt(s.num[:0], r.Num, 10)
+	s.rej.Field(s.num, false)
+	s.num = strconv.AppendInt(s.num[:0], r.Line, 10)
+	s.rej.Field(s.num, true)
+	s.rej.Field(r.ID[:], true)
+	s.rej.Field([]byte(r.Reason), true)
+	s.rej.Field([]byte(r.Detail), true)
+	s.rej.Field(raw, true)
+	return s.rej.EndRecord()
 }
 
 // fieldsLine renders a row's fields as one CSV line, for a reject that has
-// no raw text (rejected by a stage after ingest).
+// no raw text (rejected by a stage after ingest). The line is valid until
+// the next call.
 func (s *Sink) fieldsLine(r *pipeline.Row) []byte {
-	var buf bytesBuffer
-	w := csv.NewWriter(&buf)
-	w.Write(r.Fields)
-	w.Flush()
-	return buf.b[:len(buf.b)-1]
+	if s.line == nil {
+		s.line = csv.NewWriterSize(&s.lineBuf, 4<<10)
+	}
+	s.lineBuf.b = s.lineBuf.b[:0]
+	s.line.Write(r.Fields)
+	s.line.Flush()
+	return s.lineBuf.b[:len(s.lineBuf.b)-1]
 }
 
 func (s *Sink) writeHeld(r *pipeline.Row) error {
