@@ -1,0 +1,297 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/postmill/postmill/bench/gen"
+	"github.com/postmill/postmill/pipeline"
+)
+
+// Config says what to run. Zero values: 1M rows, seed 1, CSV input, a
+// temporary working directory.
+type Config struct {
+	Rows    int
+	Seed    uint64
+	Format  string
+	WorkDir string
+	// Binary is a postmill binary to use instead of building one.
+	Binary string
+}
+
+// Result is what a run measured.
+type Result struct {
+	Config    Config
+	Stats     gen.Stats
+	GenWall   time.Duration
+	InputSize int64
+	Wall      time.Duration
+	UserCPU   time.Duration
+	SysCPU    time.Duration
+	PeakRSSKB int64
+	Report    pipeline.Report
+	Outputs   map[string]int64
+	Batches   int
+	Funnel    []FunnelLine
+	GoVersion string
+	CPUs      int
+}
+
+// FunnelLine compares one reason with the generator's ground truth.
+type FunnelLine struct {
+	Reason   string
+	Observed int64
+	Expected int64 // -1 when the generator has no ground truth for it
+}
+
+// moduleRoot finds the directory of go.mod.
+func moduleRoot() (string, error) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	mod := strings.TrimSpace(string(out))
+	if mod == "" || mod == os.DevNull {
+		return "", errors.New("not inside the postmill module")
+	}
+	return filepath.Dir(mod), nil
+}
+
+// Run generates the data, runs postmill over it and checks the accounting.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	if cfg.Rows <= 0 {
+		cfg.Rows = 1_000_000
+	}
+	if cfg.Seed == 0 {
+		cfg.Seed = 1
+	}
+	if cfg.Format == "" {
+		cfg.Format = "csv"
+	}
+	root, err := moduleRoot()
+	if err != nil {
+		return nil, err
+	}
+	work := cfg.WorkDir
+	if work == "" {
+		if work, err = os.MkdirTemp("", "postmill-bench-"); err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(work)
+	}
+	bin := cfg.Binary
+	if bin == "" {
+		bin = filepath.Join(work, "postmill")
+		build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/postmill")
+		build.Dir = root
+		if out, err := build.CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("build postmill: %v\n%s", err, out)
+		}
+	}
+	res := &Result{Config: cfg, GoVersion: runtime.Version(), CPUs: runtime.NumCPU()}
+
+	format, err := gen.ParseFormat(cfg.Format)
+	if err != nil {
+		return nil, err
+	}
+	data := filepath.Join(work, "data")
+	t0 := time.Now()
+	files, stats, err := gen.WriteAll(ctx, data, gen.Config{Rows: cfg.Rows, Seed: cfg.Seed}, format)
+	if err != nil {
+		return nil, fmt.Errorf("generate: %w", err)
+	}
+	res.GenWall, res.Stats = time.Since(t0), stats
+	if st, err := os.Stat(files.Contacts); err == nil {
+		res.InputSize = st.Size()
+	}
+
+	// A ledger with enough credits for every piece, so nothing is held.
+	state := filepath.Join(work, "state")
+	credits := fmt.Sprint(cfg.Rows + 1000)
+	for _, args := range [][]string{
+		{"ledger", "account", "--id", "agency", "--commission", "10"},
+		{"ledger", "account", "--id", "client", "--parent", "agency"},
+		{"ledger", "credit-type", "--id", "pc4x6", "--stock", "14pt", "--size", "postcard_4x6", "--class", "first_class", "--price", "0.90"},
+		{"ledger", "buy", "--account", "agency", "--credit-type", "pc4x6", "--count", credits},
+		{"ledger", "distribute", "--from", "agency", "--to", "client", "--credit-type", "pc4x6", "--count", credits},
+	} {
+		cmd := exec.CommandContext(ctx, bin, append(args, "--state", state)...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("postmill %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+
+	out := filepath.Join(work, "out")
+	run := exec.CommandContext(ctx, bin, "run", files.Contacts, "--out", out, "--state", state,
+		"--account", "client", "--credit-type", "pc4x6", "--campaign", "bench",
+		// Made-up presort prices (the embedded USPS card has none; see README).
+		"--rate-card", filepath.Join(root, "stages/account/testdata/fixture-ratecard.json"),
+		"--suppress", files.SuppressEmail, "--suppress", files.SuppressAddress, "--coa", files.COA,
+		"--mailer-id", "123456", "--label-list", filepath.Join(root, "testdata/labels/adc-sample.csv"),
+		"--template-front", filepath.Join(root, "testdata/templates/front.html"),
+		"--template-back", filepath.Join(root, "testdata/templates/back.txt"),
+		"--purl-secret", "bench-campaign-secret-0123456789",
+		"--progress", "never", "--quiet")
+	var stderr bytes.Buffer
+	run.Stderr = &stderr
+	t0 = time.Now()
+	err = run.Run()
+	res.Wall = time.Since(t0)
+	if run.ProcessState != nil {
+		ru := run.ProcessState.SysUsage().(*syscall.Rusage)
+		res.UserCPU = time.Duration(ru.Utime.Nano())
+		res.SysCPU = time.Duration(ru.Stime.Nano())
+		res.PeakRSSKB = ru.Maxrss
+	}
+	if err != nil {
+		return res, fmt.Errorf("postmill run: %v\n%s", err, stderr.Bytes())
+	}
+	raw, err := os.ReadFile(filepath.Join(out, "report.json"))
+	if err != nil {
+		return res, err
+	}
+	if err := json.Unmarshal(raw, &res.Report); err != nil {
+		return res, fmt.Errorf("report.json: %w", err)
+	}
+	res.Outputs = map[string]int64{}
+	filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, _ := d.Info()
+		rel, _ := filepath.Rel(out, p)
+		key := rel
+		if strings.HasPrefix(rel, "batches"+string(filepath.Separator)) {
+			key = "batches/*/" + filepath.Base(p)
+			if filepath.Base(p) == "manifest.json" {
+				res.Batches++
+			}
+		}
+		res.Outputs[key] += info.Size()
+		return nil
+	})
+	res.Funnel = funnel(&res.Report, &res.Stats)
+	if err := res.Report.Check(); err != nil {
+		return res, fmt.Errorf("ROW ACCOUNTING FAILED: %w", err)
+	}
+	if res.Report.RowsIn != int64(cfg.Rows) {
+		return res, fmt.Errorf("ROW ACCOUNTING FAILED: generated %d rows, report counts %d in", cfg.Rows, res.Report.RowsIn)
+	}
+	return res, nil
+}
+
+// funnel lists every reason the run produced, with the generator's ground
+// truth where it has one.
+func funnel(rep *pipeline.Report, s *gen.Stats) []FunnelLine {
+	expected := map[string]int64{
+		"duplicate:individual":            s.DupExact + s.DupVariant,
+		"invalid_address:zip_unknown":     s.InvalidZIPUnknown,
+		"invalid_address:street_missing":  s.InvalidStreetMissing,
+		"invalid_address:primary_missing": s.InvalidPrimaryMissing,
+		"invalid_address:garbage":         s.InvalidGarbage,
+		"suppressed:account:email":        s.SuppressedEmail,
+		"suppressed:account:address":      s.SuppressedAddress,
+		"moved:no_forwarding":             s.MovedNoForwarding,
+		"moved:box_closed":                s.MovedBoxClosed,
+	}
+	var out []FunnelLine
+	seen := map[string]bool{}
+	for _, r := range rep.Reasons.Sorted() {
+		e, ok := expected[string(r)]
+		if !ok {
+			e = -1
+		}
+		out = append(out, FunnelLine{string(r), rep.Reasons[r], e})
+		seen[string(r)] = true
+	}
+	for r, e := range expected {
+		if !seen[r] && e > 0 {
+			out = append(out, FunnelLine{r, 0, e})
+		}
+	}
+	return out
+}
+
+// Table prints the results.
+func (r *Result) Table(w io.Writer) {
+	rep := &r.Report
+	fmt.Fprintf(w, "postmill end-to-end benchmark: %d rows (seed %d, %s, %.1f MB input; generated in %.1f s)\n",
+		r.Config.Rows, r.Config.Seed, r.Config.Format, float64(r.InputSize)/1e6, r.GenWall.Seconds())
+	fmt.Fprintf(w, "machine: %d CPUs, %s\n\n", r.CPUs, r.GoVersion)
+	fmt.Fprintf(w, "%-10s %12s %12s %10s %10s %12s\n", "stage", "rows in", "rows out", "rejected", "busy ms", "rows/s busy")
+	for _, s := range rep.Stages {
+		rate := 0.0
+		if s.BusyMS > 0 {
+			rate = float64(s.RowsIn) / (s.BusyMS / 1000)
+		}
+		fmt.Fprintf(w, "%-10s %12d %12d %10d %10.0f %12.0f\n", s.Name, s.RowsIn, s.RowsOut, s.Rejected+s.Held, s.BusyMS, rate)
+	}
+	rows := float64(rep.RowsIn)
+	fmt.Fprintf(w, "\nend to end: wall %.2f s, %.0f rows/s; CPU user %.2f s + sys %.2f s; peak RSS %.0f MB\n",
+		r.Wall.Seconds(), rows/r.Wall.Seconds(), r.UserCPU.Seconds(), r.SysCPU.Seconds(), float64(r.PeakRSSKB)/1024)
+	fmt.Fprintf(w, "funnel: rows in %d = accepted %d + rejected %d + held %d; %d print batches\n",
+		rep.RowsIn, rep.Accepted, rep.Rejected, rep.Held, r.Batches)
+	fmt.Fprintf(w, "  %-40s %10s %10s\n", "reason", "observed", "generated")
+	for _, f := range r.Funnel {
+		exp := "-"
+		if f.Expected >= 0 {
+			exp = fmt.Sprint(f.Expected)
+		}
+		fmt.Fprintf(w, "  %-40s %10d %10s\n", f.Reason, f.Observed, exp)
+	}
+	fmt.Fprintln(w, "outputs:")
+	for _, k := range sortedKeys(r.Outputs) {
+		fmt.Fprintf(w, "  %-28s %10.1f MB\n", k, float64(r.Outputs[k])/1e6)
+	}
+}
+
+func sortedKeys(m map[string]int64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	for i := 1; i < len(keys); i++ {
+		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
+			keys[j], keys[j-1] = keys[j-1], keys[j]
+		}
+	}
+	return keys
+}
+
+const (
+	resultsStart = "<!-- e2e:start (rewritten by go run ./bench -results bench/RESULTS.md) -->"
+	resultsEnd   = "<!-- e2e:end -->"
+)
+
+// UpdateResults rewrites the end-to-end section of a RESULTS.md file.
+func (r *Result) UpdateResults(path string) error {
+	doc, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n\nCommand: `go run ./bench -rows %d -results bench/RESULTS.md` (run on %s)\n\n```\n",
+		resultsStart, r.Config.Rows, time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	r.Table(&b)
+	fmt.Fprintf(&b, "```\n\n%s", resultsEnd)
+	s := string(doc)
+	i, j := strings.Index(s, resultsStart), strings.Index(s, resultsEnd)
+	if i >= 0 && j > i {
+		s = s[:i] + b.String() + s[j+len(resultsEnd):]
+	} else {
+		s = strings.TrimRight(s, "\n") + "\n\n## End to end (issue 9)\n\n" + b.String() + "\n"
+	}
+	return os.WriteFile(path, []byte(s), 0o644)
+}

@@ -1,0 +1,48 @@
+// Command bench is postmill's end-to-end benchmark: it generates realistic
+// contacts (bench/gen), runs the real `postmill run` binary over them with
+// every stage on (validate with a change-of-address file, suppression lists,
+// dedupe, render, presort with barcodes, account with a file ledger), and
+// prints rows/s per stage, wall and CPU time, peak RSS, output sizes and the
+// funnel next to the generator's ground truth. It fails loudly when the row
+// accounting does not add up.
+//
+//	go run ./bench                 # 1M rows (make bench)
+//	go run ./bench -rows 5000000   # 5M rows
+//	go run ./bench -results bench/RESULTS.md   # also rewrite the end-to-end section
+//
+// Per-stage benchmarks live beside each stage (`go test -bench . ./stages/...`).
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+)
+
+func main() {
+	var cfg Config
+	flag.IntVar(&cfg.Rows, "rows", 1_000_000, "contacts to generate and run")
+	flag.Uint64Var(&cfg.Seed, "seed", 1, "generator seed")
+	flag.StringVar(&cfg.WorkDir, "work", "", "working directory (default: a temporary one, removed afterwards)")
+	flag.StringVar(&cfg.Format, "format", "csv", "input format: csv, csv.gz, csv.zst or parquet")
+	results := flag.String("results", "", "rewrite the end-to-end section of this RESULTS.md `file`")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	res, err := Run(ctx, cfg)
+	if res != nil {
+		res.Table(os.Stdout)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+		os.Exit(1)
+	}
+	if *results != "" {
+		if err := res.UpdateResults(*results); err != nil {
+			fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+			os.Exit(1)
+		}
+	}
+}

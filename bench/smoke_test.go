@@ -1,0 +1,44 @@
+package main
+
+import (
+	"context"
+	"testing"
+)
+
+// TestSmoke20k runs the end-to-end benchmark on 20,000 rows in CI: it checks
+// the accounting and the funnel against the generator's ground truth, not
+// the speed.
+func TestSmoke20k(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds postmill and runs 20,000 rows")
+	}
+	res, err := Run(context.Background(), Config{Rows: 20_000, Seed: 7, WorkDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := res.Report
+	if rep.RowsIn != 20_000 || rep.Accepted+rep.Rejected+rep.Held != 20_000 {
+		t.Fatalf("accounting: %+v", rep)
+	}
+	if rep.Held != 0 {
+		t.Fatalf("%d pieces held despite enough credits", rep.Held)
+	}
+	// Reasons whose count the generator controls exactly.
+	exact := map[string]bool{
+		"invalid_address:zip_unknown": true, "invalid_address:street_missing": true,
+		"invalid_address:garbage": true, "suppressed:account:email": true,
+		"suppressed:account:address": true, "moved:no_forwarding": true, "moved:box_closed": true,
+	}
+	for _, f := range res.Funnel {
+		if exact[f.Reason] && f.Observed != f.Expected {
+			t.Errorf("%s: observed %d, generated %d", f.Reason, f.Observed, f.Expected)
+		}
+		// Duplicates: chance address clashes can add a few, never remove.
+		if f.Reason == "duplicate:individual" && (f.Observed < f.Expected || f.Observed > f.Expected+f.Expected/20) {
+			t.Errorf("%s: observed %d, generated %d", f.Reason, f.Observed, f.Expected)
+		}
+	}
+	if res.Batches == 0 || res.Outputs["batches/*/pieces.csv"] == 0 {
+		t.Fatalf("no print batches: %v", res.Outputs)
+	}
+}
