@@ -37,6 +37,9 @@ func commands() []command {
 		{"standardize", "standardize and validate the addresses of a CSV file (address hygiene only)", cmdStandardize},
 		{"ledger", "manage the embedded credits ledger: accounts, credit types, buy, distribute, report", cmdLedger},
 		{"release", "re-queue pieces held for insufficient credits once credits arrive", cmdRelease},
+		{"worker", "run one stage as a Kafka consumer group member", func(ctx context.Context, e *env, a []string) error {
+			return cmdWorker(ctx, e, a, stageByName(ctx, e))
+		}},
 		{"imb", "print the Intelligent Mail barcode for a tracking and routing code (or many, from stdin)", cmdIMb},
 		{"verify", "recheck batch manifests: every sha256, row count and level/tray count", cmdVerify},
 		{"deliver", "push batches to a print vendor's SFTP server (atomic, resumable, recorded)", cmdDeliver},

@@ -22,6 +22,7 @@ import (
 	"github.com/postmill/postmill/internal/suppression"
 	"github.com/postmill/postmill/internal/zipdb"
 	"github.com/postmill/postmill/pipeline"
+	"github.com/postmill/postmill/pipeline/kafka"
 	"github.com/postmill/postmill/stages/account"
 	"github.com/postmill/postmill/stages/batch"
 	"github.com/postmill/postmill/stages/dedupe"
@@ -56,6 +57,9 @@ type runFlags struct {
 	creditType, rateCard *string
 	// profiling
 	cpuProfile *string
+	// kafka
+	brokers, prefix *string
+	partitions      *int
 }
 
 func addRunFlags(fs *flagSet) *runFlags {
@@ -104,6 +108,9 @@ func addRunFlags(fs *flagSet) *runFlags {
 	f.creditType = fs.String("credit-type", "", "credit type debited per piece from --account (default: nothing is charged)")
 	f.rateCard = fs.String("rate-card", "", "rate card JSON `file` (default: the embedded USPS card)")
 	f.cpuProfile = fs.String("cpuprofile", "", "write a CPU profile of the run to `file` (go tool pprof)")
+	f.brokers = fs.String("brokers", "", "run the links between stages over Kafka: bootstrap brokers `HOST:PORT,...` (default: in-process)")
+	f.prefix = fs.String("prefix", kafka.DefaultPrefix, "Kafka topic name prefix (with --brokers)")
+	f.partitions = fs.Int("partitions", kafka.DefaultPartitions, "partitions of the topics created (with --brokers)")
 	return f
 }
 
@@ -352,6 +359,18 @@ func runOne(ctx context.Context, e *env, f *runFlags, sh *shared, file, dir stri
 		Sinks:        c.sinks,
 		Commits:      c.commits,
 	}
+	var deadLetters int64
+	if *f.brokers != "" {
+		spec.Transport = func(j *pipeline.Job) (pipeline.Transport, func(), error) {
+			// A consumer group per run: this run's links read this job only.
+			tr, err := kafka.New(kafka.Config{Brokers: splitList(*f.brokers), Prefix: *f.prefix, Partitions: *f.partitions,
+				GroupPrefix: fmt.Sprintf("%s.run.%s.%d", *f.prefix, j.ID, time.Now().UnixNano()), Job: j.ID})
+			if err != nil {
+				return nil, nil, usageError{err}
+			}
+			return tr, func() { deadLetters = tr.DeadLetters()[j.ID]; tr.Close() }, nil
+		}
+	}
 	p := &job.Progress{}
 	show := *f.progress == "always" || (*f.progress == "auto" && e.stderrTTY)
 	stopBar := startProgress(e.stderr, p, show)
@@ -370,6 +389,10 @@ func runOne(ctx context.Context, e *env, f *runFlags, sh *shared, file, dir stri
 	}
 	if !*f.quiet {
 		summary(e.stdout, file, dir, res, c.manifest.Manifests())
+	}
+	if deadLetters > 0 {
+		fmt.Fprintf(e.stderr, "postmill run: %s: %d batches went to the dead-letter topic %s.dlq\n", file, deadLetters, *f.prefix)
+		return false, nil
 	}
 	return true, nil
 }
@@ -515,4 +538,39 @@ func cmdReasons(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	return nil
+}
+
+// stageByName builds one stage for `postmill worker`, configured by the same
+// POSTMILL_* environment variables as `postmill run` (POSTMILL_COA,
+// POSTMILL_SUPPRESS, POSTMILL_TEMPLATE_FRONT, …).
+func stageByName(ctx context.Context, e *env) StageFactory {
+	return func(name string) (pipeline.Step, error) {
+		fs := newFlags(e, "worker", "", "", "")
+		f := addRunFlags(fs)
+		if _, err := fs.parse(e, nil); err != nil {
+			return pipeline.Step{}, err
+		}
+		sh, _, err := f.prepare(ctx, e)
+		if err != nil {
+			return pipeline.Step{}, err
+		}
+		dir := *f.out
+		if dir == "" {
+			dir = "."
+		}
+		c, err := f.build(sh, dir)
+		if err != nil {
+			return pipeline.Step{}, err
+		}
+		for _, st := range c.steps {
+			if st.Name == name {
+				return st, nil
+			}
+		}
+		names := make([]string, len(c.steps))
+		for i, st := range c.steps {
+			names[i] = st.Name
+		}
+		return pipeline.Step{}, fmt.Errorf("unknown stage (want one of %s)", strings.Join(names, ", "))
+	}
 }

@@ -42,6 +42,10 @@ type Spec struct {
 	Steps []pipeline.Step
 	// Engine tunes the engine (transport, progress counter).
 	Engine pipeline.Config
+	// Transport, when set, opens the links between the job's steps once the
+	// job's identity is known (a Kafka transport filters on the job id);
+	// close is called after the run. Default: Engine.Transport.
+	Transport func(j *pipeline.Job) (tr pipeline.Transport, close func(), err error)
 	// Sinks wrap the run-directory sink, innermost first: consumers of the
 	// finished rows such as the dedupe history recorder and the batch
 	// manifest writer. Default: none.
@@ -123,6 +127,15 @@ func Run(ctx context.Context, spec Spec, progress *Progress) (*Result, error) {
 	cfg := spec.Engine
 	if progress != nil {
 		cfg.Progress = &progress.Rows
+	}
+	if spec.Transport != nil {
+		tr, closeTr, err := spec.Transport(j)
+		if err != nil {
+			sink.Abort()
+			return nil, err
+		}
+		defer closeTr()
+		cfg.Transport = tr
 	}
 	var out pipeline.Sink = sink
 	for _, wrap := range spec.Sinks {
