@@ -241,3 +241,99 @@ func TestSorterSpill(t *testing.T) {
 		t.Fatalf("Close left %v", left)
 	}
 }
+
+// TestSorterScanParts checks that ScanParts yields part by part, each in
+// key order, the same in memory and spilled, whether later parts stay in
+// memory, go to files, or get a merge of their own.
+func TestSorterScanParts(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	type rec struct {
+		k   Key
+		val string
+	}
+	var recs []rec
+	for i := range 3000 {
+		var k Key
+		k.Hi = uint64(r.IntN(300))
+		k.ID[0], k.ID[15] = byte(r.IntN(4)), byte(i)
+		k.Num = int64(i)
+		recs = append(recs, rec{k, fmt.Sprintf("payload-%d-%s", i, strings.Repeat("y", r.IntN(60)))})
+	}
+	// Parts by Hi: 0-9 skipped, then four parts of very different sizes.
+	part := func(k *Key) int {
+		switch h := k.Hi; {
+		case h < 10:
+			return -1
+		case h < 20:
+			return 0 // small first part
+		case h < 250:
+			return 1 // most records
+		case h%2 == 0:
+			return 2
+		default:
+			return 3
+		}
+	}
+	var sizes [4]int64
+	var want [4][]string
+	sorted := slices.Clone(recs)
+	slices.SortFunc(sorted, func(a, b rec) int { return a.k.Compare(&b.k) })
+	for _, x := range sorted {
+		if p := part(&x.k); p >= 0 {
+			sizes[p]++
+			want[p] = append(want[p], x.val)
+		}
+	}
+	var all []string
+	for _, w := range want {
+		all = append(all, w...)
+	}
+	for _, cfg := range []SorterConfig{
+		{},
+		{MemoryRows: 500, FanIn: 3}, // parts kept in memory
+		{MemoryRows: 100, MemoryBytes: 800, FanIn: 4},    // parts kept in files; part 1 merged on its own
+		{MemoryRows: 3000 - 1, MemoryBytes: 1 << 20},     // one run and the rest in memory
+		{MemoryRows: 7, MemoryBytes: 1 << 20, FanIn: 40}, // many runs
+	} {
+		name := fmt.Sprintf("rows=%d,bytes=%d,fanin=%d", cfg.MemoryRows, cfg.MemoryBytes, cfg.FanIn)
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			cfg.Dir = dir
+			s := NewSorter(cfg)
+			defer s.Close()
+			for _, x := range recs {
+				if err := s.Add(x.k, []byte(x.val)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.Finish(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			for range 2 {
+				var got []string
+				lastPart := 0
+				err := s.ScanParts(context.Background(), sizes[:], part, func(p int, k *Key, v []byte) error {
+					if p < lastPart || p != part(k) {
+						t.Fatalf("part %d after %d for key %d", p, lastPart, k.Hi)
+					}
+					lastPart = p
+					got = append(got, string(v))
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(got, all) {
+					t.Fatalf("got %d records, want %d in part and key order", len(got), len(all))
+				}
+			}
+			left, _ := filepath.Glob(filepath.Join(dir, "*"))
+			if len(left) != s.Runs() {
+				t.Fatalf("%d files left after ScanParts, %d runs", len(left), s.Runs())
+			}
+			if err := s.ScanParts(context.Background(), sizes[:2], part, func(int, *Key, []byte) error { return nil }); err == nil {
+				t.Fatal("a part out of range passed")
+			}
+		})
+	}
+}

@@ -2,7 +2,6 @@ package presort
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -33,10 +32,16 @@ func (k *Key) Compare(o *Key) int {
 	case k.Hi > o.Hi:
 		return 1
 	}
-	if c := bytes.Compare(k.ID[:], o.ID[:]); c != 0 {
-		return c
+	// ID in byte order, as two big-endian words.
+	a, b := binary.BigEndian.Uint64(k.ID[:8]), binary.BigEndian.Uint64(o.ID[:8])
+	if a == b {
+		a, b = binary.BigEndian.Uint64(k.ID[8:]), binary.BigEndian.Uint64(o.ID[8:])
 	}
 	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
 	case k.Num < o.Num:
 		return -1
 	case k.Num > o.Num:
@@ -66,8 +71,9 @@ type SorterConfig struct {
 	// MemoryRows is how many records are kept in memory before they are
 	// sorted and spilled as a run. Default (0): 200,000.
 	MemoryRows int
-	// MemoryBytes bounds the in-memory records' bytes the same way.
-	// Default (0): 64 MiB.
+	// MemoryBytes bounds the in-memory records' bytes the same way; ScanParts
+	// also buffers up to an eighth of it before it spills. Default (0):
+	// 64 MiB.
 	MemoryBytes int
 	// FanIn is the most runs merged at once; more are first merged in
 	// groups. Default (0): 32.
@@ -89,8 +95,58 @@ func (c SorterConfig) withDefaults() SorterConfig {
 
 // entry is one in-memory record: its key and where its bytes are.
 type entry struct {
-	key    Key
-	off, n uint32
+	key           Key
+	chunk, off, n uint32
+}
+
+// chunkSize is the size of the blocks that hold the in-memory records. The
+// blocks are kept from run to run, so filling memory again copies nothing
+// and allocates nothing.
+const chunkSize = 1 << 20
+
+// arena holds the in-memory records in blocks.
+type arena struct {
+	chunks [][]byte
+	cur    int // the block being filled
+	size   int // bytes held
+}
+
+// add stores rec and returns where it is.
+func (a *arena) add(rec []byte) (chunk, off uint32) {
+	if len(a.chunks) == 0 || len(a.chunks[a.cur])+len(rec) > cap(a.chunks[a.cur]) {
+		if len(a.chunks) > 0 {
+			a.cur++
+		}
+		if a.cur == len(a.chunks) {
+			a.chunks = append(a.chunks, make([]byte, 0, max(chunkSize, len(rec))))
+		} else if cap(a.chunks[a.cur]) < len(rec) {
+			a.chunks[a.cur] = make([]byte, 0, len(rec))
+		}
+	}
+	c := &a.chunks[a.cur]
+	off = uint32(len(*c))
+	*c = append(*c, rec...)
+	a.size += len(rec)
+	return uint32(a.cur), off
+}
+
+// rec returns e's bytes.
+func (a *arena) rec(e *entry) []byte { return a.chunks[e.chunk][e.off : e.off+e.n] }
+
+// trim drops the blocks after the one being filled.
+func (a *arena) trim() {
+	if len(a.chunks) > a.cur+1 {
+		clear(a.chunks[a.cur+1:])
+		a.chunks = a.chunks[:a.cur+1]
+	}
+}
+
+// reset empties the arena and keeps its blocks.
+func (a *arena) reset() {
+	for i := range a.chunks {
+		a.chunks[i] = a.chunks[i][:0]
+	}
+	a.cur, a.size = 0, 0
 }
 
 // Sorter sorts records by key with bounded memory. It is not safe for
@@ -98,13 +154,15 @@ type entry struct {
 type Sorter struct {
 	cfg      SorterConfig
 	entries  []entry
-	arena    []byte
+	arena    arena
 	runs     []string
 	finished bool
 	enc      *zstd.Encoder
+	bw       *bufio.Writer
 	decs     []*zstd.Decoder
 	spilled  int64 // compressed bytes written
 	records  int64
+	bytes    int64 // record bytes added
 }
 
 // NewSorter returns an empty sorter.
@@ -117,25 +175,27 @@ func (s *Sorter) Add(k Key, rec []byte) error {
 	if s.finished {
 		return errors.New("presort: Add after Finish")
 	}
-	if len(s.entries) >= s.cfg.MemoryRows || (len(s.arena)+len(rec) > s.cfg.MemoryBytes && len(s.entries) > 0) {
+	if len(s.entries) >= s.cfg.MemoryRows || (s.arena.size+len(rec) > s.cfg.MemoryBytes && len(s.entries) > 0) {
 		if err := s.spill(); err != nil {
 			return err
 		}
 	}
-	s.entries = append(s.entries, entry{key: k, off: uint32(len(s.arena)), n: uint32(len(rec))})
-	s.arena = append(s.arena, rec...)
+	c, off := s.arena.add(rec)
+	s.entries = append(s.entries, entry{key: k, chunk: c, off: off, n: uint32(len(rec))})
 	s.records++
+	s.bytes += int64(len(rec))
 	return nil
 }
 
 // Len is the number of records added.
 func (s *Sorter) Len() int64 { return s.records }
 
-// Runs is the number of run files on disk.
+// Runs is the number of run files on disk. After Finish, the records added
+// last stay in memory and are merged with the runs without being spilled.
 func (s *Sorter) Runs() int { return len(s.runs) }
 
 // SpilledBytes is the compressed size of every run written so far,
-// intermediate merges included.
+// intermediate merges and ScanParts buffers included.
 func (s *Sorter) SpilledBytes() int64 { return s.spilled }
 
 func (s *Sorter) sortMemory() {
@@ -144,72 +204,89 @@ func (s *Sorter) sortMemory() {
 
 // spill sorts the in-memory records and writes them as a run.
 func (s *Sorter) spill() error {
-	if s.cfg.Dir == "" {
-		return errors.New("presort: spilling needs a directory (SorterConfig.Dir)")
-	}
 	s.sortMemory()
-	i := 0
-	err := s.writeRun(func() (*Key, []byte, error) {
-		if i == len(s.entries) {
-			return nil, nil, io.EOF
-		}
-		e := &s.entries[i]
-		i++
-		return &e.key, s.arena[e.off : e.off+e.n], nil
-	})
+	w, err := s.createRun(&s.runs)
 	if err != nil {
 		return err
 	}
+	for i := range s.entries {
+		e := &s.entries[i]
+		w.add(&e.key, s.arena.rec(e))
+	}
+	if err := w.close(); err != nil {
+		return err
+	}
 	s.entries = s.entries[:0]
-	s.arena = s.arena[:0]
+	s.arena.reset()
 	return nil
 }
 
-// writeRun writes the records next returns, in order, to a new run file.
-func (s *Sorter) writeRun(next func() (*Key, []byte, error)) error {
-	f, err := os.CreateTemp(s.cfg.Dir, "run-*.zst")
-	if err != nil {
-		return fmt.Errorf("presort: create run: %w", err)
+// runWriter writes one run file: each record as a uvarint length, the key
+// and the record bytes, zstd-compressed.
+type runWriter struct {
+	s   *Sorter
+	f   *os.File
+	cw  countWriter
+	hdr [binary.MaxVarintLen64 + keyLen]byte
+}
+
+// createRun creates a run file and appends its name to names, so the file
+// is removed with the others whatever happens next.
+func (s *Sorter) createRun(names *[]string) (*runWriter, error) {
+	if s.cfg.Dir == "" {
+		return nil, errors.New("presort: spilling needs a directory (SorterConfig.Dir)")
 	}
-	s.runs = append(s.runs, f.Name())
 	if s.enc == nil {
-		s.enc, err = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest),
+		enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest),
 			zstd.WithEncoderConcurrency(1), zstd.WithWindowSize(1<<20), zstd.WithLowerEncoderMem(true))
 		if err != nil {
-			f.Close()
-			return fmt.Errorf("presort: zstd: %w", err)
+			return nil, fmt.Errorf("presort: zstd: %w", err)
 		}
+		s.enc, s.bw = enc, bufio.NewWriterSize(nil, 64<<10)
 	}
-	cw := &countWriter{w: f}
-	s.enc.Reset(cw)
-	bw := bufio.NewWriterSize(s.enc, 64<<10)
-	var hdr [binary.MaxVarintLen64 + keyLen]byte
-	for {
-		k, rec, err := next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			f.Close()
-			return err
-		}
-		n := binary.PutUvarint(hdr[:], uint64(keyLen+len(rec)))
-		k.put(hdr[n:])
-		bw.Write(hdr[:n+keyLen])
-		bw.Write(rec)
+	f, err := os.CreateTemp(s.cfg.Dir, "run-*.zst")
+	if err != nil {
+		return nil, fmt.Errorf("presort: create run: %w", err)
 	}
-	err = bw.Flush()
+	*names = append(*names, f.Name())
+	w := &runWriter{s: s, f: f}
+	w.cw.w = f
+	s.enc.Reset(&w.cw)
+	s.bw.Reset(s.enc)
+	return w, nil
+}
+
+// add writes one record. Errors surface in close.
+func (w *runWriter) add(k *Key, rec []byte) {
+	n := binary.PutUvarint(w.hdr[:], uint64(keyLen+len(rec)))
+	k.put(w.hdr[n:])
+	w.s.bw.Write(w.hdr[:n+keyLen])
+	w.s.bw.Write(rec)
+}
+
+// close finishes the file.
+func (w *runWriter) close() error {
+	err := w.s.bw.Flush()
 	if err == nil {
-		err = s.enc.Close()
+		err = w.s.enc.Close()
 	}
-	if cerr := f.Close(); err == nil {
+	if cerr := w.f.Close(); err == nil {
 		err = cerr
 	}
-	s.spilled += cw.n
+	w.s.spilled += w.cw.n
 	if err != nil {
-		return fmt.Errorf("presort: write run %s: %w", f.Name(), err)
+		return fmt.Errorf("presort: write run %s: %w", w.f.Name(), err)
 	}
 	return nil
+}
+
+// appendRecord appends a record as a run file holds it, uncompressed.
+func appendRecord(dst []byte, k *Key, rec []byte) []byte {
+	var kb [keyLen]byte
+	k.put(kb[:])
+	dst = binary.AppendUvarint(dst, uint64(keyLen+len(rec)))
+	dst = append(dst, kb[:]...)
+	return append(dst, rec...)
 }
 
 type countWriter struct {
@@ -224,38 +301,30 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// Finish ends input. If anything was spilled, the last in-memory records
-// are spilled too and runs are merged until at most FanIn remain.
+// Finish ends input and sorts the records in memory. If anything was
+// spilled, runs are merged until they and the records in memory make at
+// most FanIn inputs; the records in memory are not spilled.
 func (s *Sorter) Finish(ctx context.Context) error {
 	if s.finished {
 		return nil
 	}
 	s.finished = true
-	if len(s.runs) == 0 {
-		s.sortMemory()
-		return nil
+	s.sortMemory()
+	// Blocks and entries left over from fuller runs are not needed again.
+	s.arena.trim()
+	if cap(s.entries)-len(s.entries) > len(s.entries)/4 {
+		s.entries = slices.Clone(s.entries)
 	}
+	mem := 0
 	if len(s.entries) > 0 {
-		if err := s.spill(); err != nil {
-			return err
-		}
+		mem = 1
 	}
-	s.entries, s.arena = nil, nil
-	for len(s.runs) > s.cfg.FanIn {
-		group := s.runs[:s.cfg.FanIn]
-		rest := append([]string(nil), s.runs[s.cfg.FanIn:]...)
-		s.runs = rest
-		m, err := s.openMerge(group)
-		if err != nil {
-			return err
-		}
-		err = s.writeRun(func() (*Key, []byte, error) {
-			if err := ctx.Err(); err != nil {
-				return nil, nil, err
-			}
-			return m.next()
-		})
-		m.close()
+	for len(s.runs)+mem > s.cfg.FanIn {
+		// Merge just enough of the oldest runs to come down to FanIn inputs.
+		g := min(s.cfg.FanIn, len(s.runs)+mem-s.cfg.FanIn+1)
+		group := s.runs[:g]
+		s.runs = append([]string(nil), s.runs[g:]...)
+		err := s.mergeRuns(ctx, group)
 		for _, p := range group {
 			os.Remove(p)
 		}
@@ -264,6 +333,39 @@ func (s *Sorter) Finish(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// mergeRuns merges the runs in paths into a new run.
+func (s *Sorter) mergeRuns(ctx context.Context, paths []string) error {
+	m, err := s.openMerge(paths, false)
+	if err != nil {
+		return err
+	}
+	defer m.close()
+	w, err := s.createRun(&s.runs)
+	if err != nil {
+		return err
+	}
+	for n := 0; ; n++ {
+		if n&4095 == 0 {
+			if err = ctx.Err(); err != nil {
+				break
+			}
+		}
+		var k *Key
+		var rec []byte
+		if k, rec, err = m.next(); err != nil {
+			break
+		}
+		w.add(k, rec)
+	}
+	if err == io.EOF {
+		err = nil
+	}
+	if cerr := w.close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // Scan calls fn for every record whose key keep accepts, in key order.
@@ -279,13 +381,13 @@ func (s *Sorter) Scan(ctx context.Context, keep func(*Key) bool, fn func(k *Key,
 			if keep != nil && !keep(&e.key) {
 				continue
 			}
-			if err := fn(&e.key, s.arena[e.off:e.off+e.n]); err != nil {
+			if err := fn(&e.key, s.arena.rec(e)); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	m, err := s.openMerge(s.runs)
+	m, err := s.openMerge(s.runs, true)
 	if err != nil {
 		return err
 	}
@@ -312,6 +414,228 @@ func (s *Sorter) Scan(ctx context.Context, keep func(*Key) bool, fn func(k *Key,
 	}
 }
 
+// ScanParts calls fn for every record, ordered by part and then by key:
+// part puts a record in a part from 0 to len(sizes)-1, or skips it when
+// negative. sizes[p] is about how many records part p holds; it only guides
+// the work. Records stay valid until fn returns. ScanParts can be called any
+// number of times after Finish.
+//
+// A merge of the runs yields the records in key order, and can pass on one
+// part as it goes: so each merge passes on a part and keeps the records of
+// the small parts that follow it (in memory up to an eighth of MemoryBytes,
+// in zstd files in Dir beyond), which it passes on after. A part that holds
+// more than an eighth of the records (and more than that memory) gets a
+// merge of its own instead: reading the runs again costs less than writing
+// and reading it once more. With one large part first, as presort levels
+// usually are (5digit), one merge does all.
+func (s *Sorter) ScanParts(ctx context.Context, sizes []int64, part func(*Key) int, fn func(p int, k *Key, rec []byte) error) error {
+	if !s.finished {
+		return errors.New("presort: ScanParts before Finish")
+	}
+	parts := len(sizes)
+	if parts == 0 {
+		return nil
+	}
+	if len(s.runs) == 0 {
+		return s.scanPartsMemory(ctx, parts, part, fn)
+	}
+	budget := s.cfg.MemoryBytes / 8
+	var total int64
+	for _, n := range sizes {
+		total += max(n, 0)
+	}
+	avg := s.bytes / max(s.records, 1)
+	for first := 0; first < parts; {
+		// Parts first+1 .. next-1 are kept; next gets a merge of its own.
+		next := first + 1
+		for next < parts && !(sizes[next] > total/8 && sizes[next]*avg > int64(budget)) {
+			next++
+		}
+		if err := s.scanPass(ctx, first, next, parts, budget, part, fn); err != nil {
+			return err
+		}
+		first = next
+	}
+	return nil
+}
+
+// scanPass merges the runs once, passing on part first as it comes and
+// parts first+1 to next-1 after.
+func (s *Sorter) scanPass(ctx context.Context, first, next, parts, budget int, part func(*Key) int, fn func(p int, k *Key, rec []byte) error) error {
+	t := &tails{s: s, parts: make([]tailPart, next-first), budget: budget}
+	defer t.remove()
+	m, err := s.openMerge(s.runs, true)
+	if err != nil {
+		return err
+	}
+	defer m.close()
+	for n := 0; ; n++ {
+		if n&4095 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		k, rec, err := m.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		switch p := part(k); {
+		case p == first:
+			err = fn(p, k, rec)
+		case p > first && p < next:
+			err = t.add(p-first, k, rec)
+		case p >= parts:
+			err = fmt.Errorf("presort: part %d out of range [0, %d)", p, parts)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	m.close()
+	for p := first + 1; p < next; p++ {
+		if err := t.replay(ctx, p-first, func(_ int, k *Key, rec []byte) error { return fn(p, k, rec) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scanPartsMemory is ScanParts without runs: part 0 in one pass over the
+// sorted records, noting where the others are.
+func (s *Sorter) scanPartsMemory(ctx context.Context, parts int, part func(*Key) int, fn func(p int, k *Key, rec []byte) error) error {
+	later := make([][]int32, parts)
+	for i := range s.entries {
+		e := &s.entries[i]
+		switch p := part(&e.key); {
+		case p == 0:
+			if err := fn(0, &e.key, s.arena.rec(e)); err != nil {
+				return err
+			}
+		case p > 0 && p < parts:
+			later[p] = append(later[p], int32(i))
+		case p >= parts:
+			return fmt.Errorf("presort: part %d out of range [0, %d)", p, parts)
+		}
+	}
+	for p := 1; p < parts; p++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		for _, i := range later[p] {
+			e := &s.entries[i]
+			if err := fn(p, &e.key, s.arena.rec(e)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// tails holds the records of ScanParts's later parts, in key order within
+// each part: files written so far, then a buffer.
+type tails struct {
+	s      *Sorter
+	parts  []tailPart
+	size   int // bytes in the buffers
+	budget int
+}
+
+type tailPart struct {
+	files []string
+	buf   []byte // records as in a run file, uncompressed
+}
+
+func (t *tails) add(p int, k *Key, rec []byte) error {
+	tp := &t.parts[p]
+	n := len(tp.buf)
+	tp.buf = appendRecord(tp.buf, k, rec)
+	t.size += len(tp.buf) - n
+	if t.size > t.budget {
+		return t.spill()
+	}
+	return nil
+}
+
+// spill writes every part's buffer to a file of its own.
+func (t *tails) spill() error {
+	for p := range t.parts {
+		tp := &t.parts[p]
+		if len(tp.buf) == 0 {
+			continue
+		}
+		w, err := t.s.createRun(&tp.files)
+		if err != nil {
+			return err
+		}
+		t.s.bw.Write(tp.buf)
+		if err := w.close(); err != nil {
+			return err
+		}
+		tp.buf = tp.buf[:0]
+		if cap(tp.buf) > t.budget/len(t.parts) {
+			tp.buf = nil
+		}
+	}
+	t.size = 0
+	return nil
+}
+
+// replay passes part p's records to fn.
+func (t *tails) replay(ctx context.Context, p int, fn func(p int, k *Key, rec []byte) error) error {
+	tp := &t.parts[p]
+	for _, path := range tp.files {
+		m, err := t.s.openMerge([]string{path}, false)
+		if err != nil {
+			return err
+		}
+		for n := 0; ; n++ {
+			if n&4095 == 0 {
+				if err = ctx.Err(); err != nil {
+					break
+				}
+			}
+			var k *Key
+			var rec []byte
+			if k, rec, err = m.next(); err != nil {
+				break
+			}
+			if err = fn(p, k, rec); err != nil {
+				break
+			}
+		}
+		m.close()
+		if err != io.EOF {
+			return err
+		}
+	}
+	var k Key
+	for b := tp.buf; len(b) > 0; {
+		n, w := binary.Uvarint(b)
+		if w <= 0 || n < keyLen || uint64(len(b)-w) < n {
+			return errors.New("presort: corrupt part buffer")
+		}
+		k.get(b[w:])
+		if err := fn(p, &k, b[w+keyLen:w+int(n)]); err != nil {
+			return err
+		}
+		b = b[w+int(n):]
+	}
+	return nil
+}
+
+// remove deletes the part files.
+func (t *tails) remove() {
+	for p := range t.parts {
+		for _, path := range t.parts[p].files {
+			os.Remove(path)
+		}
+	}
+	t.parts = nil
+}
+
 // Close removes the run files.
 func (s *Sorter) Close() error {
 	var first error
@@ -321,7 +645,7 @@ func (s *Sorter) Close() error {
 		}
 	}
 	s.runs = nil
-	s.entries, s.arena = nil, nil
+	s.entries, s.arena = nil, arena{}
 	for _, d := range s.decs {
 		d.Close()
 	}
@@ -329,16 +653,34 @@ func (s *Sorter) Close() error {
 	return first
 }
 
-// runReader reads one run's records.
+// runReader reads one run's records, from a file or, when f is nil, from
+// the sorter's records in memory.
 type runReader struct {
-	f   *os.File
-	br  *bufio.Reader
-	key Key
-	rec []byte
-	buf []byte
+	f    *os.File
+	br   *bufio.Reader
+	skip int // bytes of the current record still in br
+	key  Key
+	rec  []byte
+	buf  []byte
+
+	mem   []entry
+	arena *arena
 }
 
 func (r *runReader) read() error {
+	if r.f == nil {
+		if len(r.mem) == 0 {
+			return io.EOF
+		}
+		e := &r.mem[0]
+		r.mem = r.mem[1:]
+		r.key, r.rec = e.key, r.arena.rec(e)
+		return nil
+	}
+	if r.skip > 0 {
+		r.br.Discard(r.skip)
+		r.skip = 0
+	}
 	n, err := binary.ReadUvarint(r.br)
 	if err != nil {
 		if err == io.EOF {
@@ -349,27 +691,40 @@ func (r *runReader) read() error {
 	if n < keyLen || n > 1<<30 {
 		return fmt.Errorf("presort: run %s: bad record length %d", r.f.Name(), n)
 	}
-	if uint64(cap(r.buf)) < n {
-		r.buf = make([]byte, n, n+n/2)
+	var b []byte
+	if n <= uint64(r.br.Size()) {
+		// Read in place: the record stays in br's buffer until the next read.
+		if b, err = r.br.Peek(int(n)); err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return fmt.Errorf("presort: read run %s: %w", r.f.Name(), err)
+		}
+		r.skip = int(n)
+	} else {
+		if uint64(cap(r.buf)) < n {
+			r.buf = make([]byte, n, n+n/2)
+		}
+		b = r.buf[:n]
+		if _, err := io.ReadFull(r.br, b); err != nil {
+			return fmt.Errorf("presort: read run %s: %w", r.f.Name(), err)
+		}
 	}
-	r.buf = r.buf[:n]
-	if _, err := io.ReadFull(r.br, r.buf); err != nil {
-		return fmt.Errorf("presort: read run %s: %w", r.f.Name(), err)
-	}
-	r.key.get(r.buf)
-	r.rec = r.buf[keyLen:]
+	r.key.get(b)
+	r.rec = b[keyLen:]
 	return nil
 }
 
 // merger is a k-way merge over run readers: a min-heap by key.
 type merger struct {
-	heap    []*runReader
-	all     []*runReader
-	started bool
-	last    *runReader
+	heap []*runReader
+	all  []*runReader
+	last *runReader
 }
 
-func (s *Sorter) openMerge(paths []string) (*merger, error) {
+// openMerge starts a merge of the runs in paths and, with mem, the records
+// in memory.
+func (s *Sorter) openMerge(paths []string, mem bool) (*merger, error) {
 	m := &merger{}
 	for len(s.decs) < len(paths) {
 		d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true), zstd.WithDecoderMaxWindow(8<<20))
@@ -377,6 +732,17 @@ func (s *Sorter) openMerge(paths []string) (*merger, error) {
 			return nil, fmt.Errorf("presort: zstd: %w", err)
 		}
 		s.decs = append(s.decs, d)
+	}
+	add := func(r *runReader) error {
+		m.all = append(m.all, r)
+		switch err := r.read(); err {
+		case nil:
+			m.heap = append(m.heap, r)
+		case io.EOF:
+		default:
+			return err
+		}
+		return nil
 	}
 	for i, p := range paths {
 		f, err := os.Open(p)
@@ -390,16 +756,13 @@ func (s *Sorter) openMerge(paths []string) (*merger, error) {
 			m.close()
 			return nil, fmt.Errorf("presort: open run %s: %w", p, err)
 		}
-		r := &runReader{f: f, br: bufio.NewReaderSize(d, 32<<10)}
-		m.all = append(m.all, r)
-		switch err := r.read(); err {
-		case nil:
-			m.heap = append(m.heap, r)
-		case io.EOF:
-		default:
+		if err := add(&runReader{f: f, br: bufio.NewReaderSize(d, 64<<10)}); err != nil {
 			m.close()
 			return nil, err
 		}
+	}
+	if mem && len(s.entries) > 0 {
+		add(&runReader{mem: s.entries, arena: &s.arena})
 	}
 	for i := len(m.heap)/2 - 1; i >= 0; i-- {
 		m.down(i)
@@ -455,8 +818,12 @@ func (m *merger) next() (*Key, []byte, error) {
 	return &r.key, r.rec, nil
 }
 
+// close closes the run files; it may be called more than once.
 func (m *merger) close() {
 	for _, r := range m.all {
-		r.f.Close()
+		if r.f != nil {
+			r.f.Close()
+		}
 	}
+	m.all, m.heap, m.last = nil, nil, nil
 }

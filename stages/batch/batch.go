@@ -175,6 +175,7 @@ type Stage struct {
 	rec      []byte
 	bound    bool
 	section  Section
+	notes    map[string]pipeline.Reason // note codes decoded so far
 
 	colZip4, colStatus                       int
 	colVendor, colClass, colFormat, colBatch int
@@ -359,8 +360,8 @@ func parseZip(zip, zip4 []byte) (zip5, zip4p uint32, ok bool) {
 
 // encodeRecord appends a row's line, notes and fields: uvarint line, uvarint
 // note count, each note as uvarint length and bytes, uvarint field count,
-// each field as uvarint length and bytes. Piece id and row number travel in
-// the sort key.
+// each field as uvarint length and bytes. Trailing empty fields are left
+// out. Piece id and row number travel in the sort key.
 func encodeRecord(dst []byte, r *pipeline.Row) []byte {
 	dst = binary.AppendUvarint(dst, uint64(r.Line))
 	dst = binary.AppendUvarint(dst, uint64(len(r.Notes)))
@@ -368,8 +369,12 @@ func encodeRecord(dst []byte, r *pipeline.Row) []byte {
 		dst = binary.AppendUvarint(dst, uint64(len(n)))
 		dst = append(dst, n...)
 	}
-	dst = binary.AppendUvarint(dst, uint64(len(r.Fields)))
-	for _, f := range r.Fields {
+	fields := r.Fields
+	for len(fields) > 0 && len(fields[len(fields)-1]) == 0 {
+		fields = fields[:len(fields)-1]
+	}
+	dst = binary.AppendUvarint(dst, uint64(len(fields)))
+	for _, f := range fields {
 		dst = binary.AppendUvarint(dst, uint64(len(f)))
 		dst = append(dst, f...)
 	}
@@ -379,6 +384,9 @@ func encodeRecord(dst []byte, r *pipeline.Row) []byte {
 var errCorrupt = errors.New("batch: corrupt presort record")
 
 func uvarint(rec []byte) (uint64, []byte, error) {
+	if len(rec) > 0 && rec[0] < 0x80 {
+		return uint64(rec[0]), rec[1:], nil
+	}
 	v, n := binary.Uvarint(rec)
 	if n <= 0 {
 		return 0, nil, errCorrupt
@@ -391,11 +399,16 @@ func chunk(rec []byte) ([]byte, []byte, error) {
 	if err != nil || uint64(len(rest)) < n {
 		return nil, nil, errCorrupt
 	}
-	return rest[:n], rest[n:], nil
+	return rest[:n:n], rest[n:], nil
 }
 
-// decodeRecord fills r (a fresh row of b) from a record.
-func decodeRecord(b *pipeline.Batch, r *pipeline.Row, rec []byte) error {
+// maxNotes bounds the note codes decodeRecord keeps as strings.
+const maxNotes = 1024
+
+// decodeRecord fills r (a fresh row of b) from a record. The record is
+// copied into b's arena once and the fields are views of that copy.
+func (s *Stage) decodeRecord(b *pipeline.Batch, r *pipeline.Row, rec []byte) error {
+	rec = b.Copy(rec)
 	line, rec, err := uvarint(rec)
 	if err != nil {
 		return err
@@ -410,7 +423,7 @@ func decodeRecord(b *pipeline.Batch, r *pipeline.Row, rec []byte) error {
 		if n, rec, err = chunk(rec); err != nil {
 			return err
 		}
-		r.Note(pipeline.Reason(n))
+		r.Note(s.note(n))
 	}
 	nf, rec, err := uvarint(rec)
 	if err != nil {
@@ -422,10 +435,25 @@ func decodeRecord(b *pipeline.Batch, r *pipeline.Row, rec []byte) error {
 			return err
 		}
 		if len(f) > 0 {
-			setField(r, i, b.Copy(f))
+			setField(r, i, f)
 		}
 	}
 	return nil
+}
+
+// note returns n as a Reason, reusing the string of a code seen before.
+func (s *Stage) note(n []byte) pipeline.Reason {
+	if v, ok := s.notes[string(n)]; ok {
+		return v
+	}
+	v := pipeline.Reason(n)
+	if len(s.notes) < maxNotes {
+		if s.notes == nil {
+			s.notes = map[string]pipeline.Reason{}
+		}
+		s.notes[string(v)] = v
+	}
+	return v
 }
 
 // setField stores v in column col, growing the row if needed.

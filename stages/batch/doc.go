@@ -8,15 +8,19 @@
 //	live rows ──Process──► copied into a sorted run (spilled to zstd files when
 //	                       MemoryRows is reached), ZIP counts kept; the rows
 //	                       are Deferred (the engine drops them for now)
-//	end of input ──Flush──► presort.Plan from the counts; for each group and
-//	                       level, a k-way merge of the runs emits the pieces
-//	                       in order, with level, tray, sequence, batch id and
+//	end of input ──Flush──► presort.Plan from the counts, so every piece's
+//	                       level is known; one k-way merge of the runs (and
+//	                       the last records, still in memory) emits the
+//	                       first level as it goes and keeps the others for
+//	                       after (presort.Sorter.ScanParts); pieces go out
+//	                       in order with level, tray, sequence, batch id and
 //	                       IMb set, in batches of pipeline.DefaultBatchRows
 //
 // The stage needs all input before it emits anything, so it runs as a
 // Serial step and implements [pipeline.Flusher]. Memory is bounded by
-// MemoryRows (and MemoryBytes) plus 400 KB of ZIP counts and one decoder per
-// merged run, whatever the job's size.
+// MemoryRows (and MemoryBytes, plus an eighth of it for the levels kept
+// during the merge) plus 400 KB of ZIP counts and one decoder per merged
+// run, whatever the job's size.
 //
 // # Groups, levels and trays
 //

@@ -22,9 +22,12 @@ type emitter struct {
 	trays    int64 // trays used by the destinations done so far
 	summary  *BatchSummary
 
+	// per level
+	level []byte
+
 	// per destination
-	level     []byte
 	haveDest  bool
+	destZip   uint32 // the ZIP Code destKey and destLabel were found for
 	destKey   uint32
 	destN     int64
 	destI     int64
@@ -72,7 +75,7 @@ func (e *emitter) piece(k *presort.Key, rec []byte, zip5, zip4p uint32, domestic
 	b := e.out
 	r := b.AddRow()
 	r.Num, r.ID = k.Num, pipeline.PieceID(k.ID)
-	if err := decodeRecord(b, r, rec); err != nil {
+	if err := e.s.decodeRecord(b, r, rec); err != nil {
 		return fmt.Errorf("piece %s: %w", r.ID, err)
 	}
 	s := e.s
@@ -80,35 +83,56 @@ func (e *emitter) piece(k *presort.Key, rec []byte, zip5, zip4p uint32, domestic
 	e.sequence++
 	tray := e.trays + presort.TrayOf(e.destI, e.destN, cfg.TrayMax) + 1
 	e.destI++
-	setField(r, s.colVendor, b.Copy([]byte(cfg.Vendor)))
-	setField(r, s.colClass, b.Copy([]byte(cfg.MailClass)))
-	setField(r, s.colFormat, b.Copy([]byte(cfg.Format)))
-	setField(r, s.colBatch, b.Copy(e.batchID))
-	setField(r, s.colLevel, b.Copy(e.level))
-	setField(r, s.colDest, b.Copy(e.destLabel))
-	setField(r, s.colTray, b.Copy(itoa(e.scratch[:0], tray)))
-	setField(r, s.colSeq, b.Copy(itoa(e.scratch[:0], e.sequence)))
+
+	// The added values go into the batch's arena in one copy.
+	var end [11]int
+	buf := append(e.scratch[:0], cfg.Vendor...)
+	end[0] = len(buf)
+	buf = append(buf, cfg.MailClass...)
+	end[1] = len(buf)
+	buf = append(buf, cfg.Format...)
+	end[2] = len(buf)
+	buf = append(buf, e.batchID...)
+	end[3] = len(buf)
+	buf = append(buf, e.level...)
+	end[4] = len(buf)
+	buf = append(buf, e.destLabel...)
+	end[5] = len(buf)
+	buf = itoa(buf, tray)
+	end[6] = len(buf)
+	buf = itoa(buf, e.sequence)
+	end[7] = len(buf)
+	nv := 8
 	if domestic && cfg.MailerID != "" {
 		serial, err := e.nextSerial()
 		if err != nil {
 			return err
 		}
 		e.tracking.Serial = serial
-		buf := e.tracking.AppendTo(e.scratch[:0])
-		nt := len(buf)
+		buf = e.tracking.AppendTo(buf)
+		end[8] = len(buf)
 		buf = appendPadded(buf, zip5, 5)
 		if zip4p > 0 {
 			buf = appendPadded(buf, zip4p-1, 4)
 		}
-		nr := len(buf)
-		buf, err = imb.Append(buf, buf[:nt], buf[nt:nr])
+		end[9] = len(buf)
+		buf, err = imb.Append(buf, buf[end[7]:end[8]], buf[end[8]:end[9]])
 		if err != nil {
 			return fmt.Errorf("piece %s: IMb: %w", r.ID, err)
 		}
-		e.scratch = buf
-		setField(r, s.colTracking, b.Copy(buf[:nt]))
-		setField(r, s.colRouting, b.Copy(buf[nt:nr]))
-		setField(r, s.colIMb, b.Copy(buf[nr:]))
+		end[10] = len(buf)
+		nv = 11
+	}
+	e.scratch = buf
+	vals := b.Copy(buf)
+	cols := [11]int{s.colVendor, s.colClass, s.colFormat, s.colBatch, s.colLevel, s.colDest, s.colTray, s.colSeq,
+		s.colTracking, s.colRouting, s.colIMb}
+	start := 0
+	for i := range nv {
+		if end[i] > start {
+			setField(r, cols[i], vals[start:end[i]:end[i]])
+		}
+		start = end[i]
 	}
 	if len(b.Rows) >= pipeline.DefaultBatchRows {
 		return e.flushOut()
@@ -139,6 +163,15 @@ func (e *emitter) startGroup(scope string) {
 	e.summary = &e.s.section.Batches[len(e.s.section.Batches)-1]
 }
 
+// endGroup closes the current batch, if any.
+func (e *emitter) endGroup() {
+	e.endDest()
+	if e.summary != nil {
+		e.summary.Pieces, e.summary.Trays = e.sequence, e.trays
+		e.summary = nil
+	}
+}
+
 // endDest closes the current destination's trays.
 func (e *emitter) endDest() {
 	if e.haveDest {
@@ -148,6 +181,10 @@ func (e *emitter) endDest() {
 }
 
 // Flush emits every piece in presort order and removes the spill files.
+// The presort levels are known from the counts before anything is read, so
+// one merge of the sorted runs yields every level: the domestic levels
+// present, in order, then the foreign pieces, each a part of
+// presort.Sorter.ScanParts.
 func (s *Stage) Flush(ctx context.Context, emit func(*pipeline.Batch) error) error {
 	defer s.Close()
 	if err := s.sorter.Finish(ctx); err != nil {
@@ -158,55 +195,83 @@ func (s *Stage) Flush(ctx context.Context, emit func(*pipeline.Batch) error) err
 		return nil
 	}
 	plan := presort.NewPlan(s.dom, s.labels, s.cfg.GroupMin)
-	e := &emitter{s: s, ctx: ctx, emit: emit, domLeft: s.dom.Total(), scratch: make([]byte, 0, 128),
+	e := &emitter{s: s, ctx: ctx, emit: emit, domLeft: s.dom.Total(), scratch: make([]byte, 0, 256),
 		tracking: imb.Tracking{BarcodeID: s.cfg.BarcodeID, ServiceType: s.cfg.ServiceType, MailerID: s.cfg.MailerID}}
-	if s.dom.Total() > 0 {
-		e.startGroup("domestic")
-		for _, lvl := range presort.DomesticLevels {
-			n := plan.Count(lvl)
-			if n == 0 {
-				continue
-			}
-			e.level = []byte(lvl.String())
-			e.summary.Levels[lvl.String()] = n
-			keep := func(k *presort.Key) bool {
-				return k.Hi>>56 == groupDomestic && plan.Level(uint32(k.Hi&0xffffffff)/10001) == lvl
-			}
-			err := s.sorter.Scan(ctx, keep, func(k *presort.Key, rec []byte) error {
-				z := uint32(k.Hi & 0xffffffff)
-				zip5, zip4p := z/10001, z%10001
-				key, n, label := plan.Dest(e.destLabel[:0], zip5, lvl)
-				if !e.haveDest || key != e.destKey {
-					e.endDest()
-					e.haveDest, e.destKey, e.destN, e.destI = true, key, n, 0
-				}
-				e.destLabel = label
-				return e.piece(k, rec, zip5, zip4p, true)
-			})
-			if err != nil {
-				return fmt.Errorf("batch: %w", err)
-			}
-			e.endDest()
+
+	// Parts in emitting order, and the part of each level (-1: none).
+	var levels []presort.Level
+	var sizes []int64
+	var partOf [presort.LevelInternational + 1]int
+	for i := range partOf {
+		partOf[i] = -1
+	}
+	for _, lvl := range presort.DomesticLevels {
+		if plan.Count(lvl) > 0 {
+			partOf[lvl] = len(levels)
+			levels = append(levels, lvl)
+			sizes = append(sizes, plan.Count(lvl))
 		}
-		e.summary.Pieces, e.summary.Trays = e.sequence, e.trays
 	}
 	if s.intl > 0 {
-		e.startGroup("international")
-		lvl := presort.LevelInternational
-		e.level = []byte(lvl.String())
-		e.summary.Levels[lvl.String()] = s.intl
-		e.haveDest, e.destKey, e.destN, e.destI = true, 0, s.intl, 0
-		e.destLabel = append(e.destLabel[:0], "INTL"...)
-		err := s.sorter.Scan(ctx, func(k *presort.Key) bool { return k.Hi>>56 == groupInternational },
-			func(k *presort.Key, rec []byte) error { return e.piece(k, rec, 0, 0, false) })
-		if err != nil {
-			return fmt.Errorf("batch: %w", err)
+		partOf[presort.LevelInternational] = len(levels)
+		levels = append(levels, presort.LevelInternational)
+		sizes = append(sizes, s.intl)
+	}
+	names := make([][]byte, len(levels))
+	for i, lvl := range levels {
+		names[i] = []byte(lvl.String())
+	}
+	part := func(k *presort.Key) int {
+		if k.Hi>>56 == groupInternational {
+			return partOf[presort.LevelInternational]
 		}
-		e.endDest()
-		e.summary.Pieces, e.summary.Trays = e.sequence, e.trays
+		return partOf[plan.Level(uint32(k.Hi&0xffffffff)/10001)]
 	}
-	if err := e.flushOut(); err != nil {
-		return err
+
+	if s.dom.Total() > 0 {
+		e.startGroup("domestic")
+		for _, lvl := range levels {
+			if lvl != presort.LevelInternational {
+				e.summary.Levels[lvl.String()] = plan.Count(lvl)
+			}
+		}
 	}
-	return nil
+	cur := -1
+	var lvl presort.Level
+	err := s.sorter.ScanParts(ctx, sizes, part, func(p int, k *presort.Key, rec []byte) error {
+		if p != cur {
+			cur, lvl = p, levels[p]
+			e.endDest()
+			e.level = names[p]
+			if lvl == presort.LevelInternational {
+				e.endGroup()
+				e.startGroup("international")
+				e.summary.Levels[lvl.String()] = s.intl
+				e.haveDest, e.destKey, e.destN, e.destI = true, 0, s.intl, 0
+				e.destLabel = append(e.destLabel[:0], "INTL"...)
+			}
+		}
+		if lvl == presort.LevelInternational {
+			return e.piece(k, rec, 0, 0, false)
+		}
+		z := uint32(k.Hi & 0xffffffff)
+		zip5, zip4p := z/10001, z%10001
+		if !e.haveDest || zip5 != e.destZip {
+			// A destination is one ZIP Code or a range of them: look it up
+			// only when the ZIP Code changes.
+			key, n, label := plan.Dest(e.destLabel[:0], zip5, lvl)
+			if !e.haveDest || key != e.destKey {
+				e.endDest()
+				e.haveDest, e.destKey, e.destN, e.destI = true, key, n, 0
+			}
+			e.destLabel, e.destZip = label, zip5
+		}
+		return e.piece(k, rec, zip5, zip4p, true)
+	})
+	s.section.SpilledBytes = s.sorter.SpilledBytes()
+	if err != nil {
+		return fmt.Errorf("batch: %w", err)
+	}
+	e.endGroup()
+	return e.flushOut()
 }
