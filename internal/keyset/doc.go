@@ -10,7 +10,8 @@
 //	Set / Map ──SaveFile / WriteTo──► key file ──LoadSetFile / ReadSet──► Set / Map   (history)
 //
 // Data enters as byte slices (normalized email, external_id, standardized
-// address fields), which [Sum] or a [Hasher] turns into a [Key] without
+// address fields), which [Sum], a [Hasher] or a [Framer] (many keys with a
+// common prefix, hashed a batch at a time) turns into a [Key] without
 // allocating or retaining them. Keys are stored in a [Set] (suppression
 // lists, seen-before history) or a [Map] (key → first-seen row or piece
 // reference, or → day stamp for history). They leave as answers (Add, Has,
@@ -49,7 +50,21 @@
 // allocates exactly that; growing to it from empty peaks at 384 MiB while
 // the old table is rehashed). Operations do not allocate, except growth.
 // For large tables, [Set.HasBatch] and [Set.Prefetch] / [Map.Prefetch]
-// overlap the cache misses of a group of keys.
+// overlap the cache misses of a group of keys. On Linux, tables (and
+// filters) of several MiB ask for transparent huge pages (madvise
+// MADV_HUGEPAGE; a hint, ignored where THP is off): a random probe into
+// hundreds of MiB of 4 KiB pages misses the TLB nearly every time.
+//
+// # Filters
+//
+// A [Bloom] is a blocked Bloom filter of Keys: one 64-byte cache line per
+// key, one bit in each of its eight words, chosen by bits of the Key itself
+// (no second hash). At [BloomBitsPerKey] (10) bits per key it takes
+// 12.5 MB for 10 million keys, and passes about 1.05% of absent keys
+// ([BloomFalsePositiveRate]); it never rejects a key that was added.
+// [Set.Bloom] builds one from a set, and [Bloom.AppendMaybe] screens a
+// batch of keys, so that only the few that pass need the set's own
+// random-access probe.
 //
 // # Files
 //

@@ -58,19 +58,20 @@ func (k Kind) String() string {
 func Sum(kind Kind, parts ...[]byte) Key {
 	// Typical keys (an email, a few address fields) are framed into a
 	// stack buffer and hashed in one pass, which is about twice as fast as
-	// streaming them through a Hasher.
-	var buf [sumBufSize]byte
+	// streaming them through a Hasher. The buffer keeps 16 zero bytes
+	// past the longest stream it takes, so the tail is read in place.
+	var buf [sumBufSize + 16]byte
 	buf[0] = byte(kind)
 	n := 1
 	for _, p := range parts {
-		if len(p) >= 0x80 || n+1+len(p) > len(buf) {
+		if len(p) >= 0x80 || n+1+len(p) > sumBufSize {
 			return sumStream(kind, parts)
 		}
 		buf[n] = byte(len(p)) // a one-byte uvarint
 		n++
 		n += copy(buf[n:], p)
 	}
-	return sum128(buf[:n])
+	return sumPadded(0, 0, buf[:], n, uint64(n))
 }
 
 // sumBufSize bounds the stream Sum hashes in one pass.
@@ -86,17 +87,15 @@ func sumStream(kind Kind, parts [][]byte) Key {
 	return h.Sum()
 }
 
-// sum128 is MurmurHash3 x64_128 with seed 0 over p, in one pass.
-func sum128(p []byte) Key {
-	var h1, h2 uint64
-	total := uint64(len(p))
-	for len(p) >= 16 {
-		h1, h2 = mixBlock(h1, h2, binary.LittleEndian.Uint64(p[0:8]), binary.LittleEndian.Uint64(p[8:16]))
-		p = p[16:]
+// sumPadded continues MurmurHash3 x64_128 from state h1, h2 over b[:n]
+// and finishes a stream of total bytes. b must hold at least n+16 bytes,
+// those past n zero, so the last partial block is read in place.
+func sumPadded(h1, h2 uint64, b []byte, n int, total uint64) Key {
+	i := 0
+	for ; i+16 <= n; i += 16 {
+		h1, h2 = mixBlock(h1, h2, binary.LittleEndian.Uint64(b[i:i+8]), binary.LittleEndian.Uint64(b[i+8:i+16]))
 	}
-	var tail [16]byte
-	copy(tail[:], p)
-	return finish(h1, h2, &tail, total)
+	return finish(h1, h2, (*[16]byte)(b[i:i+16]), total)
 }
 
 // Hasher computes a Key incrementally, so several fields can be hashed
@@ -177,6 +176,9 @@ func (h *Hasher) WriteField(p []byte) {
 	h.Write(p)
 }
 
+// pending returns how many bytes of input sit in h.buf, not yet mixed.
+func (h *Hasher) pending() int { return int((h.n + 1) & 15) }
+
 // Sum returns the Key of the input so far. It does not change the Hasher,
 // so more input may follow.
 func (h *Hasher) Sum() Key {
@@ -185,6 +187,36 @@ func (h *Hasher) Sum() Key {
 	copy(tail[:], h.buf[:total&15])
 	return finish(h.h1, h.h2, &tail, total)
 }
+
+// SumFields returns the Key of the Hasher's input followed by parts, each
+// framed as WriteField frames it, without changing h. It equals copying h,
+// calling WriteField for each part and then Sum, in one pass as [Sum]
+// does. Keys that share a kind and leading fields (the entries of one
+// suppression scope, say) can then be hashed without repeating that
+// prefix: Reset and write it once, call SumFields per key. It does not
+// allocate and does not retain parts.
+func (h *Hasher) SumFields(parts ...[]byte) Key {
+	var buf [sumFieldsBufSize + 16]byte
+	pend := h.pending()
+	n := copy(buf[:16], h.buf[:pend])
+	for _, p := range parts {
+		if len(p) >= 0x80 || n+1+len(p) > sumFieldsBufSize {
+			c := *h
+			for _, p := range parts {
+				c.WriteField(p)
+			}
+			return c.Sum()
+		}
+		buf[n] = byte(len(p)) // a one-byte uvarint
+		n++
+		n += copy(buf[n:], p)
+	}
+	return sumPadded(h.h1, h.h2, buf[:], n, h.n+1+uint64(n-pend))
+}
+
+// sumFieldsBufSize bounds the stream SumFields hashes in one pass: the
+// pending prefix bytes and the framed parts.
+const sumFieldsBufSize = 128
 
 // MurmurHash3 x64_128 constants, from Austin Appleby's public description.
 const (

@@ -3,6 +3,7 @@ package keyset
 import (
 	"iter"
 	"math/bits"
+	"unsafe"
 )
 
 // mapSlot is one Map slot: key and value side by side, so a hit costs one
@@ -40,6 +41,7 @@ func NewMap(hint int) *Map {
 
 func (m *Map) alloc(n int) {
 	m.slots = make([]mapSlot, n)
+	adviseHuge(unsafe.Pointer(&m.slots[0]), uintptr(n)*24)
 	m.mask = uint64(n - 1)
 	m.shift = uint8(64 - bits.TrailingZeros(uint(n)))
 	m.limit = n / maxLoadDen * maxLoadNum
@@ -74,16 +76,20 @@ func (m *Map) Get(k Key) (uint64, bool) {
 }
 
 // Prefetch is a performance hint with no effect on contents, as
-// [Set.Prefetch]: it loads the home slot of each key so that following
-// operations on those keys hit the cache.
+// [Set.Prefetch]: it loads the home slot of each key, and the slot after
+// it (a 24-byte slot may straddle two cache lines, and an insert probes
+// past a taken home slot), so that following operations on those keys hit
+// the cache. The loads are independent, so their misses overlap: give it a
+// whole batch of keys, just before using them.
 func (m *Map) Prefetch(keys []Key) {
 	if m.used == 0 {
 		return
 	}
 	var x uint8
-	slots, shift := m.slots, m.shift
+	slots, shift, mask := m.slots, m.shift, m.mask
 	for i := range keys {
-		x ^= slots[home(&keys[i], shift)].k[0]
+		h := home(&keys[i], shift)
+		x ^= slots[h].k[0] ^ uint8(slots[(h+1)&mask].v)
 	}
 	touchSink = x
 }

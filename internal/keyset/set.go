@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"iter"
 	"math/bits"
+	"unsafe"
 )
 
 // Table sizing shared by Set and Map: power-of-two slot counts, at most
@@ -65,6 +66,7 @@ func NewSet(hint int) *Set {
 
 func (s *Set) alloc(n int) {
 	s.slots = make([]Key, n)
+	adviseHuge(unsafe.Pointer(&s.slots[0]), uintptr(n)*16)
 	s.mask = uint64(n - 1)
 	s.shift = uint8(64 - bits.TrailingZeros(uint(n)))
 	s.limit = n / maxLoadDen * maxLoadNum

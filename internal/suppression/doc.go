@@ -66,10 +66,23 @@
 // wrongly suppressed by a collision in practice (a 64-bit key would give
 // 2.7·10^-6 per 10-million list, too high for a compliance check). Each
 // list is one keyset.Set: 16-byte slots at a load factor of at most 3/4,
-// 10 million entries in 2^24 slots = 256 MiB. An uncompressed list file
-// sizes its table once from its size and the first 4096 records' average
+// 10 million entries in 2^24 slots = 256 MiB, plus a keyset.Bloom
+// prefilter of 10 bits per entry (12.5 MB, built when the list is loaded
+// or published): about 270 MiB in all. An uncompressed list file sizes
+// its table once from its size and the first 4096 records' average
 // length, so loading peaks near that; a compressed one grows it by
-// doubling (384 MiB at the moment it doubles from 2^23). Lookups hash each probe once per
-// level and kind that has lists and check a batch at a time with
-// keyset.Set.HasBatch, which overlaps the table's cache misses.
+// doubling (384 MiB at the moment it doubles from 2^23).
+//
+// Lookups work through a batch 256 probes at a time, so that their
+// values, keys and matches stay in the CPU caches. They normalize each
+// probe once per level and kind that has lists, frame the values of the
+// chunk and hash them together (keyset.Framer, with the scope and kind
+// prefix hashed once per scope). Each list's prefilter then screens the
+// keys, reading one cache line per key from a filter a twentieth of the
+// table's size: it drops every key not on the list but about 1%, so most
+// rows (which are on no list) never touch the 256 MiB table, whose random
+// access is what costs. The keys it passes are checked with
+// keyset.Set.HasBatch, which overlaps the table's cache misses. A
+// prefilter is only used while it covers every key of its list, so it can
+// never hide an entry.
 package suppression

@@ -1,7 +1,6 @@
 package suppression
 
 import (
-	"github.com/postmill/postmill/internal/address"
 	"github.com/postmill/postmill/internal/keyset"
 )
 
@@ -112,35 +111,72 @@ type Probe struct {
 // reuse, and hashes as [EntryKey] does, so a row matches the list entry
 // loaded from the same person, address or id however either was written.
 func ProbeKey(buf []byte, scope keyset.Key, kind keyset.Kind, p *Probe) (keyset.Key, []byte, bool) {
+	h := entryHasher(scope, kind)
+	return probeKey(buf, &h, kind, p)
+}
+
+// entryHasher returns a Hasher holding the prefix every entry key of kind
+// in the scope whose key is scope starts with: the kind and the scope key
+// as a field. SumFields of the value parts then gives [EntryKey].
+func entryHasher(scope keyset.Key, kind keyset.Kind) keyset.Hasher {
+	h := keyset.NewHasher(kind)
+	h.WriteField(scope[:])
+	return h
+}
+
+// probeKey is ProbeKey with the scope and kind prefix already hashed into
+// h (entryHasher).
+func probeKey(buf []byte, h *keyset.Hasher, kind keyset.Kind, p *Probe) (keyset.Key, []byte, bool) {
+	buf, parts, ok := appendProbeValue(buf[:0], kind, p)
+	if !ok {
+		return keyset.Key{}, buf, false
+	}
+	return h.SumFields(parts.list()...), buf, true
+}
+
+// valueParts are views of a probe's normalized value in the order its
+// entry key hashes them: one part (email, external_id or address key), or
+// first name, last name and address key.
+type valueParts struct {
+	n    int
+	part [3][]byte
+}
+
+func (v *valueParts) list() [][]byte { return v.part[:v.n] }
+
+// appendProbeValue normalizes p's value of kind into buf, which it returns
+// for reuse, and returns views of its parts (valid until buf is appended
+// to); false when p has no usable value of that kind (see ProbeKey).
+func appendProbeValue(buf []byte, kind keyset.Kind, p *Probe) ([]byte, valueParts, bool) {
 	var ok bool
-	buf = buf[:0]
+	start := len(buf)
 	switch kind {
 	case keyset.KindEmail:
 		if buf, ok = AppendEmail(buf, p.Email); ok {
-			return EntryKey(scope, kind, buf, nil, nil), buf, true
+			return buf, valueParts{n: 1, part: [3][]byte{buf[start:]}}, true
 		}
 	case keyset.KindExternalID:
-		if buf, ok = AppendExternalID(buf, p.ExternalID); ok && len(buf) > 0 {
-			return EntryKey(scope, kind, buf, nil, nil), buf, true
+		if buf, ok = AppendExternalID(buf, p.ExternalID); ok && len(buf) > start {
+			return buf, valueParts{n: 1, part: [3][]byte{buf[start:]}}, true
 		}
 	case keyset.KindAddress:
-		if buf = AppendRowAddressKey(buf, p.Street, p.Zip, p.Country); len(buf) > 0 {
-			return EntryKey(scope, kind, buf, nil, nil), buf, true
+		if buf = AppendRowAddressKey(buf, p.Street, p.Zip, p.Country); len(buf) > start {
+			return buf, valueParts{n: 1, part: [3][]byte{buf[start:]}}, true
 		}
 	case keyset.KindNameAddress:
-		if buf = AppendRowAddressKey(buf, p.Street, p.Zip, p.Country); len(buf) == 0 {
+		if buf = AppendRowAddressKey(buf, p.Street, p.Zip, p.Country); len(buf) == start {
 			break
 		}
 		na := len(buf)
-		buf, _ = address.AppendName(buf, p.First)
+		buf, _ = AppendName(buf, p.First)
 		nf := len(buf)
-		buf, _ = address.AppendName(buf, p.Last)
+		buf, _ = AppendName(buf, p.Last)
 		if len(buf) == na {
 			break
 		}
-		return EntryKey(scope, kind, buf[:na], buf[na:nf], buf[nf:]), buf, true
+		return buf, valueParts{n: 3, part: [3][]byte{buf[na:nf], buf[nf:], buf[start:na]}}, true
 	}
-	return keyset.Key{}, buf, false
+	return buf[:start], valueParts{}, false
 }
 
 // EntryKey returns the key of a normalized value of kind within the scope

@@ -251,7 +251,7 @@ func readList(ctx context.Context, rr formats.RecordReader, name string, scope S
 			dst *[]byte
 		}{{cols.first, &firstBuf, &p.First}, {cols.last, &lastBuf, &p.Last}} {
 			if v := cell(fields, part.col); len(v) > 0 {
-				out, ok := address.AppendName((*part.buf)[:0], v)
+				out, ok := AppendName((*part.buf)[:0], v)
 				if !ok {
 					return nil, fail(line, "%s holds characters that are not a name", rr.Header()[part.col])
 				}
@@ -294,6 +294,7 @@ func readList(ctx context.Context, rr formats.RecordReader, name string, scope S
 		}
 	}
 	flush()
+	l.seal()
 	return l, nil
 }
 

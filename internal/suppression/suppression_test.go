@@ -1,13 +1,17 @@
 package suppression
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/postmill/postmill/formats/csv"
 	"github.com/postmill/postmill/internal/address"
@@ -343,4 +347,164 @@ func TestLoadSizesFromSample(t *testing.T) {
 	if l := x.Lists("a", "c")[0]; l.Len() != n {
 		t.Fatalf("%d keys, want %d", l.Len(), n)
 	}
+}
+
+// TestAppendNameMatchesAddress checks the ASCII fast path of AppendName
+// against address.AppendName, its definition, on names built from ASCII
+// letters, digits, blanks, punctuation, controls, DEL, multi-byte letters
+// and invalid UTF-8, and at the length limit.
+func TestAppendNameMatchesAddress(t *testing.T) {
+	alphabet := []string{"a", "Z", "q", "0", "9", " ", "\t", "\r", "\n", "'", ".", "-", ",", "&", "#", "/", "(", "@",
+		"\x00", "\x1f", "\x7f", "é", "Ö", "ß", "ø", "\xff", "\xc3", "Ł", "\u00a0", "ﬁ", "李"}
+	rng := rand.New(rand.NewPCG(5, 6))
+	check := func(name []byte) {
+		t.Helper()
+		prefix := []byte("PRE")
+		got, gotOK := AppendName(append([]byte(nil), prefix...), name)
+		want, wantOK := address.AppendName(append([]byte(nil), prefix...), name)
+		if gotOK != wantOK || !bytes.Equal(got, want) {
+			t.Fatalf("AppendName(%q) = %q, %v; address.AppendName = %q, %v", name, got, gotOK, want, wantOK)
+		}
+	}
+	for range 20000 {
+		var name []byte
+		for range rng.IntN(12) {
+			name = append(name, alphabet[rng.IntN(len(alphabet))]...)
+		}
+		check(name)
+	}
+	for _, n := range []int{address.MaxFieldLen - 1, address.MaxFieldLen, address.MaxFieldLen + 1} {
+		check(bytes.Repeat([]byte("a"), n))
+	}
+	for _, s := range []string{"", "O'Brien", "o brien", "Mary-Jane", "St. John", "ÉLODIE", "Renée", "  Ann\t"} {
+		check([]byte(s))
+	}
+	buf, name := make([]byte, 0, 32), []byte("O'Brien-Smith")
+	if n := testing.AllocsPerRun(100, func() { buf, _ = AppendName(buf[:0], name) }); n != 0 {
+		t.Errorf("AppendName: %v allocs, want 0", n)
+	}
+}
+
+// TestAppendEmailMatchesBytewise checks AppendEmail's eight-bytes-at-a-time
+// path against the byte-at-a-time definition on random addresses of every
+// length around the word size, with blanks, controls, DEL, several "@"
+// and non-ASCII text.
+func TestAppendEmailMatchesBytewise(t *testing.T) {
+	alphabet := []string{"a", "Z", "M", "z", "0", "@", "@", ".", "+", "-", "_", " ", "\t", "\x00", "\x1f", "\x7f",
+		"[", "`", "{", "é", "Ö", "\xff", "~", "!"}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for i := range 50000 {
+		var raw []byte
+		for range rng.IntN(40) {
+			c := alphabet[rng.IntN(len(alphabet))]
+			if i%2 == 0 && len(c) > 1 || i%2 == 0 && c[0] < ' ' {
+				c = "x" // half the cases clean ASCII, so most succeed
+			}
+			raw = append(raw, c...)
+		}
+		got, gotOK := AppendEmail([]byte("pre"), raw)
+		want, wantOK := appendEmailBytewise([]byte("pre"), raw)
+		if gotOK != wantOK || !bytes.Equal(got, want) {
+			t.Fatalf("AppendEmail(%q) = %q, %v; byte-wise %q, %v", raw, got, gotOK, want, wantOK)
+		}
+	}
+}
+
+// appendEmailBytewise is AppendEmail's definition, one byte at a time.
+func appendEmailBytewise(dst, raw []byte) ([]byte, bool) {
+	raw = trim(raw)
+	at := -1
+	for i, c := range raw {
+		if c == '@' {
+			at = i
+		}
+		if c <= ' ' || c == 0x7f {
+			return dst, false
+		}
+	}
+	if at <= 0 || at == len(raw)-1 {
+		return dst, false
+	}
+	start := len(dst)
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(raw[i:])
+		if r == utf8.RuneError && n == 1 {
+			return dst[:start], false
+		}
+		dst = utf8.AppendRune(dst, unicode.ToLower(r))
+		i += n
+	}
+	return dst, true
+}
+
+// TestLookupBatchMatchesProbeKey looks up a large batch of probes at once,
+// through the Bloom prefilter and the batched hashing, and checks every
+// answer against ProbeKey and the list's set one probe at a time: no entry
+// on the list is missed, nothing else matches.
+func TestLookupBatchMatchesProbeKey(t *testing.T) {
+	scope := AccountScope("a1")
+	sk := scope.Key()
+	l := NewList("big.csv", scope, 0)
+	email := func(i int) string { return fmt.Sprintf("Person.%d@Example.org", i) }
+	for i := 0; i < 30000; i += 3 {
+		k, _, ok := ProbeKey(nil, sk, keyset.KindEmail, &Probe{Email: []byte(email(i))})
+		if !ok {
+			t.Fatal("no key")
+		}
+		l.Add(keyset.KindEmail, k)
+	}
+	person := probe("", "", "Ann", "Lee", "22 HARBOR RD", "02108", "")
+	pk, _, _ := ProbeKey(nil, sk, keyset.KindNameAddress, &person)
+	l.Add(keyset.KindNameAddress, pk)
+	x := NewIndex()
+	x.Add(l)
+	if l.bloom() == nil {
+		t.Fatal("published list has no prefilter")
+	}
+
+	probes := make([]Probe, 30000)
+	for i := range probes {
+		probes[i] = probe(email(i), "", "Ann", "Lee", "", "", "")
+		if i%1000 == 7 {
+			probes[i] = probe("", "", "ANN", "LEE", "22 HARBOR RD", "02108", "") // name_address only
+		}
+	}
+	check := func() {
+		t.Helper()
+		out := make([]Match, len(probes))
+		if err := x.Lookup(context.Background(), "a1", "", probes, out); err != nil {
+			t.Fatal(err)
+		}
+		for i := range probes {
+			var want Match
+			for _, kind := range Kinds {
+				if k, _, ok := ProbeKey(nil, sk, kind, &probes[i]); ok && l.set.Has(k) {
+					want = Match{Level: LevelAccount, Kind: kind, List: "big.csv"}
+					break
+				}
+			}
+			if out[i] != want {
+				t.Fatalf("probe %d (%s): got %+v, want %+v", i, probes[i].Email, out[i], want)
+			}
+		}
+	}
+	check()
+
+	// A key added after publishing (which the contract forbids) makes the
+	// stale filter unused rather than hide the key.
+	k, _, _ := ProbeKey(nil, sk, keyset.KindEmail, &Probe{Email: []byte(email(1))})
+	l.Add(keyset.KindEmail, k)
+	if l.bloom() != nil {
+		t.Fatal("stale prefilter still in use")
+	}
+	check()
 }

@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/postmill/postmill/internal/address"
 	"github.com/postmill/postmill/internal/keyset"
 	"github.com/postmill/postmill/internal/suppression"
 	"github.com/postmill/postmill/pipeline"
@@ -94,11 +93,20 @@ type Stage struct {
 	rowKeys rowKeyer
 
 	// Per-batch scratch, reused.
-	keys  []keyset.Key
-	idx   []int32
-	hkeys []keyset.Key
-	hidx  []int32
-	days  []uint32
+	keys    []keyset.Key
+	idx     []int32
+	hkeys   []keyset.Key
+	hidx    []int32
+	days    []uint32
+	dupRows []dupRef
+	detail  []byte
+	hframe  keyset.Framer // person keys
+	mframe  keyset.Framer // mode keys, unless they are the person keys
+
+	// The last history reject's day and its detail, reused while the
+	// day is the same.
+	histDay    uint32
+	histDetail string
 
 	rows, kept, noKey, dups, histRejected int64
 
@@ -148,6 +156,31 @@ var (
 	tagAddress    = []byte("address")
 )
 
+// The kind and tag that start each mode's key, hashed once: SumFields of
+// the rest gives keyset.Sum(kind, tag, rest...).
+var (
+	prefixIndividual = tagHasher(keyset.KindNameAddress, tagIndividual)
+	prefixHousehold  = tagHasher(keyset.KindNameAddress, tagHousehold)
+	prefixAddress    = tagHasher(keyset.KindAddress, tagAddress)
+)
+
+func tagHasher(kind keyset.Kind, tag []byte) keyset.Hasher {
+	h := keyset.NewHasher(kind)
+	h.WriteField(tag)
+	return h
+}
+
+// modePrefix returns the prefix of the stage's mode keys.
+func (s *Stage) modePrefix() *keyset.Hasher {
+	switch s.mode {
+	case Household:
+		return &prefixHousehold
+	case Address:
+		return &prefixAddress
+	}
+	return &prefixIndividual
+}
+
 // rowKeyer computes a row's keys with its own buffer.
 type rowKeyer struct{ buf []byte }
 
@@ -161,12 +194,12 @@ func (k *rowKeyer) parts(r *pipeline.Row) (addr, first, last, org []byte) {
 		k.buf = b
 		return nil, nil, nil, nil
 	}
-	b, _ = address.AppendName(b, r.Field(pipeline.ColFirstName))
+	b, _ = suppression.AppendName(b, r.Field(pipeline.ColFirstName))
 	nf := len(b)
-	b, _ = address.AppendName(b, r.Field(pipeline.ColLastName))
+	b, _ = suppression.AppendName(b, r.Field(pipeline.ColLastName))
 	nl := len(b)
 	if nl == na {
-		b, _ = address.AppendName(b, r.Field(pipeline.ColOrganization))
+		b, _ = suppression.AppendName(b, r.Field(pipeline.ColOrganization))
 	}
 	k.buf = b
 	return b[:na:na], b[na:nf:nf], b[nf:nl:nl], b[nl:]
@@ -186,37 +219,29 @@ func (k *rowKeyer) person(r *pipeline.Row) (keyset.Key, bool) {
 	if addr == nil {
 		return keyset.Key{}, false
 	}
-	return keyset.Sum(keyset.KindNameAddress, tagIndividual, first, last, org, addr), true
+	return prefixIndividual.SumFields(first, last, org, addr), true
 }
 
-// modeKey returns the row's key in mode m.
-func (k *rowKeyer) modeKey(m Mode, r *pipeline.Row) (keyset.Key, bool) {
-	switch m {
-	case Household:
-		addr, _, last, org := k.parts(r)
-		if addr == nil {
-			return keyset.Key{}, false
-		}
-		if len(last) == 0 {
-			last = org
-		}
-		return keyset.Sum(keyset.KindNameAddress, tagHousehold, last, addr), true
-	case Address:
-		addr, _, _, _ := k.parts(r)
-		if addr == nil {
-			return keyset.Key{}, false
-		}
-		return keyset.Sum(keyset.KindAddress, tagAddress, addr), true
-	}
-	return k.person(r)
-}
-
-// prefetchGroup is how many rows' table slots are loaded ahead.
+// prefetchGroup is how many keys' history slots are loaded ahead.
 const prefetchGroup = 16
+
+// dupRef is a duplicate found in a batch: the row, the row number of the
+// row kept, and where its detail ends in the batch's detail text.
+type dupRef struct {
+	row  int32
+	end  int32
+	kept int64
+}
 
 // Process rejects the live rows of b that repeat an earlier row or, with
 // history, were mailed recently. Rows without an address key (no street
 // or ZIP) are never deduped: they pass on, and are counted.
+//
+// All keys of the batch are hashed first, then the table slots of all of
+// them loaded (keyset.Map.Prefetch), so their cache misses overlap; the
+// rows then claim their keys in input order. The duplicates' details are formatted into
+// one buffer and converted to a string once per batch: each rejected row's
+// Detail is a slice of it.
 func (s *Stage) Process(ctx context.Context, b *pipeline.Batch) error {
 	switch {
 	case b.Job == nil:
@@ -230,25 +255,47 @@ func (s *Stage) Process(ctx context.Context, b *pipeline.Batch) error {
 	}
 	n := len(b.Rows)
 	s.rows += int64(n)
-	s.keys, s.idx = s.keys[:0], s.idx[:0]
-	s.hkeys, s.hidx = s.hkeys[:0], s.hidx[:0]
+	// Normalize and frame every row's keys first, then hash them all in
+	// one go (keyset.Framer). With history in individual mode the person
+	// key is also the mode key: it is hashed once.
+	s.idx, s.hidx = s.idx[:0], s.hidx[:0]
+	shared := s.mode == Individual && s.hist != nil
+	s.hframe.Reset(&prefixIndividual)
+	s.mframe.Reset(s.modePrefix())
 	for i, r := range b.Rows {
-		if s.hist != nil {
-			if k, ok := s.rowKeys.person(r); ok {
-				s.hkeys = append(s.hkeys, k)
-				s.hidx = append(s.hidx, int32(i))
+		addr, first, last, org := s.rowKeys.parts(r)
+		if addr == nil {
+			if s.mode != Off {
+				s.noKey++
 			}
+			continue
+		}
+		if s.hist != nil {
+			s.hframe.Add(first, last, org, addr)
+			s.hidx = append(s.hidx, int32(i))
 		}
 		if s.mode == Off {
 			continue
 		}
-		k, ok := s.rowKeys.modeKey(s.mode, r)
-		if !ok {
-			s.noKey++
-			continue
-		}
-		s.keys = append(s.keys, k)
 		s.idx = append(s.idx, int32(i))
+		switch {
+		case shared:
+		case s.mode == Household:
+			if len(last) == 0 {
+				last = org
+			}
+			s.mframe.Add(last, addr)
+		case s.mode == Address:
+			s.mframe.Add(addr)
+		default:
+			s.mframe.Add(first, last, org, addr)
+		}
+	}
+	s.hkeys = s.hframe.Sums(s.hkeys[:0])
+	s.keys = s.mframe.Sums(s.keys[:0])
+	keys := s.keys
+	if shared {
+		keys = s.hkeys
 	}
 	if s.hist != nil && len(s.hkeys) > 0 {
 		if cap(s.days) < len(s.hkeys) {
@@ -262,28 +309,28 @@ func (s *Stage) Process(ctx context.Context, b *pipeline.Batch) error {
 			// Mailed within the window: today-d < window. A day after today
 			// (clock moved back) counts as within.
 			if d != 0 && (d > s.today || s.today-d < s.window) {
-				b.Rows[s.hidx[j]].Reject(DuplicateHistory, "last mailed "+time.Unix(int64(d)*86400, 0).UTC().Format(time.DateOnly))
+				b.Rows[s.hidx[j]].Reject(DuplicateHistory, s.historyDetail(d))
 				s.histRejected++
 			}
 		}
 	}
 	if s.mode != Off {
-		for g := 0; g < len(s.keys); g += prefetchGroup {
-			end := min(g+prefetchGroup, len(s.keys))
-			s.seen.Prefetch(s.keys[g:end])
-			for j := g; j < end; j++ {
-				r := b.Rows[s.idx[j]]
-				if r.Fate != pipeline.Live {
-					continue // rejected by history: not mailed, claims nothing
-				}
-				first, inserted := s.seen.PutIfAbsent(s.keys[j], uint64(r.Num))
-				if inserted {
-					continue
-				}
-				r.Reject(s.reason, keptDetail(b.Job, int64(first)))
-				s.dups++
+		// Load the table slots of the whole batch first: the loads are
+		// independent, so their cache misses overlap.
+		s.seen.Prefetch(keys)
+		s.dupRows = s.dupRows[:0]
+		for j, k := range keys {
+			i := s.idx[j]
+			r := b.Rows[i]
+			if r.Fate != pipeline.Live {
+				continue // rejected by history: not mailed, claims nothing
+			}
+			first, inserted := s.seen.PutIfAbsent(k, uint64(r.Num))
+			if !inserted {
+				s.dupRows = append(s.dupRows, dupRef{row: i, kept: int64(first)})
 			}
 		}
+		s.rejectDups(b)
 	}
 	for _, r := range b.Rows {
 		if r.Fate == pipeline.Live {
@@ -293,15 +340,48 @@ func (s *Stage) Process(ctx context.Context, b *pipeline.Batch) error {
 	return ctx.Err()
 }
 
-// keptDetail names the kept row: "kept piece <piece_id> row <n>".
-func keptDetail(job *pipeline.Job, row int64) string {
+// rejectDups rejects the rows in s.dupRows, each with "kept piece <piece_id>
+// row <n>" naming its kept row. The details are built in one reused
+// buffer and made a string once; each row's Detail is a slice of it (so a
+// row's detail keeps the batch's detail text, a few dozen bytes per
+// duplicate, alive).
+func (s *Stage) rejectDups(b *pipeline.Batch) {
+	if len(s.dupRows) == 0 {
+		return
+	}
+	d := s.detail[:0]
+	for j := range s.dupRows {
+		d = appendKeptDetail(d, b.Job, s.dupRows[j].kept)
+		s.dupRows[j].end = int32(len(d))
+	}
+	s.detail = d
+	text := string(d)
+	start := int32(0)
+	for _, dr := range s.dupRows {
+		b.Rows[dr.row].Reject(s.reason, text[start:dr.end])
+		start = dr.end
+	}
+	s.dups += int64(len(s.dupRows))
+}
+
+// appendKeptDetail appends "kept piece <piece_id> row <n>" for the kept
+// row n.
+func appendKeptDetail(d []byte, job *pipeline.Job, row int64) []byte {
 	id := pipeline.NewPieceID(job, row)
-	var buf [64]byte
-	d := append(buf[:0], "kept piece "...)
+	d = append(d, "kept piece "...)
 	d = append(d, id[:]...)
 	d = append(d, " row "...)
-	d = strconv.AppendInt(d, row, 10)
-	return string(d)
+	return strconv.AppendInt(d, row, 10)
+}
+
+// historyDetail returns "last mailed <date>" for day d, reusing the last
+// one while the day is the same.
+func (s *Stage) historyDetail(d uint32) string {
+	if d != s.histDay || s.histDetail == "" {
+		s.histDay = d
+		s.histDetail = "last mailed " + time.Unix(int64(d)*86400, 0).UTC().Format(time.DateOnly)
+	}
+	return s.histDetail
 }
 
 // Recorder wraps the job's sink so that the stage learns which rows were

@@ -62,8 +62,16 @@
 // at 10 million rows, see package keyset). The in-run table is a
 // keyset.Map of key → kept row number, 24-byte slots at a load factor of at
 // most 3/4: 5 million distinct keys take 2^23 slots = 192 MiB (288 MiB at
-// the moment it doubles). The piece id in a reject's detail is derived
-// from the row number, so nothing else is kept per row. Keys of a batch are
-// hashed first, then inserted in groups of 16 after keyset's Prefetch, so
-// their cache misses overlap.
+// the moment it doubles; Config.ExpectedRows presizes it and saves the
+// doubling). The piece id in a reject's detail is derived from the row
+// number, so nothing else is kept per row.
+//
+// Per batch, the stage normalizes every row's fields and frames its keys
+// into one buffer, hashes them together (keyset.Framer: the mode's kind
+// and tag are hashed once), loads the table slots of the whole batch
+// (keyset.Map.Prefetch, whose independent loads overlap their cache
+// misses), and only then claims the keys in input order, so the kept rows
+// are those of a row-at-a-time pass. The duplicates' details are written
+// into one reused buffer and become one string per batch, which each
+// rejected row's Detail slices: no allocation per row.
 package dedupe
