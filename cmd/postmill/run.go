@@ -216,7 +216,9 @@ func (c *chain) close() {
 
 // build wires the stages of one job, in the order of DESIGN.md: validate,
 // suppress, dedupe, render, batch, account; the manifest writer is a sink.
-func (f *runFlags) build(sh *shared, dir string) (*chain, error) {
+// sizeHint is the input's size in bytes (0 when unknown); dedupe sizes its
+// table from it.
+func (f *runFlags) build(sh *shared, dir string, sizeHint int64) (*chain, error) {
 	c := &chain{}
 	validator, err := validate.New(validate.Config{DomesticOnly: *f.domesticOnly, COA: sh.coa, ZIPs: sh.zips})
 	if err != nil {
@@ -226,7 +228,10 @@ func (f *runFlags) build(sh *shared, dir string) (*chain, error) {
 	if err != nil {
 		return nil, err
 	}
-	deduper, err := dedupe.New(dedupe.Config{Mode: sh.mode, History: sh.hist, Window: *f.historyWindow})
+	// Contact rows run 80–150 bytes in CSV; a table sized for the file
+	// avoids rehashing as it grows (a compressed file just grows it).
+	deduper, err := dedupe.New(dedupe.Config{Mode: sh.mode, History: sh.hist, Window: *f.historyWindow,
+		ExpectedRows: int(sizeHint / 100)})
 	if err != nil {
 		return nil, usageError{err}
 	}
@@ -330,7 +335,11 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 // stderr), and an error only for what stops the whole command.
 func runOne(ctx context.Context, e *env, f *runFlags, sh *shared, file, dir string) (bool, error) {
 	// Stages are built per job: their report sections count one run.
-	c, err := f.build(sh, dir)
+	var size int64
+	if st, err := os.Stat(file); err == nil && st.Mode().IsRegular() {
+		size = st.Size()
+	}
+	c, err := f.build(sh, dir, size)
 	if err != nil {
 		return false, err
 	}
@@ -558,7 +567,7 @@ func stageByName(ctx context.Context, e *env) StageFactory {
 		if dir == "" {
 			dir = "."
 		}
-		c, err := f.build(sh, dir)
+		c, err := f.build(sh, dir, 0)
 		if err != nil {
 			return pipeline.Step{}, err
 		}
