@@ -7,7 +7,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"runtime/pprof"
+	"strconv"
 	"sort"
 	"strings"
 	"time"
@@ -55,8 +57,9 @@ type runFlags struct {
 	trayMax, memoryRows                                                                  *int
 	// account
 	creditType, rateCard *string
-	// profiling
-	cpuProfile *string
+	// profiling and memory
+	cpuProfile  *string
+	memoryLimit *string
 	// kafka
 	brokers, prefix *string
 	partitions      *int
@@ -108,6 +111,7 @@ func addRunFlags(fs *flagSet) *runFlags {
 	f.creditType = fs.String("credit-type", "", "credit type debited per piece from --account (default: nothing is charged)")
 	f.rateCard = fs.String("rate-card", "", "rate card JSON `file` (default: the embedded USPS card)")
 	f.cpuProfile = fs.String("cpuprofile", "", "write a CPU profile of the run to `file` (go tool pprof)")
+	f.memoryLimit = fs.String("memory-limit", "512MiB", "soft memory limit for the Go runtime (`SIZE` in B, KiB, MiB or GiB; 0: none; GOMEMLIMIT wins): the garbage collector works harder near it instead of growing the heap")
 	f.brokers = fs.String("brokers", "", "run the links between stages over Kafka: bootstrap brokers `HOST:PORT,...` (default: in-process)")
 	f.prefix = fs.String("prefix", kafka.DefaultPrefix, "Kafka topic name prefix (with --brokers)")
 	f.partitions = fs.Int("partitions", kafka.DefaultPartitions, "partitions of the topics created (with --brokers)")
@@ -300,6 +304,9 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	sh, cleanup, err := f.prepare(ctx, e)
 	defer cleanup()
 	if err != nil {
+		return err
+	}
+	if err := setMemoryLimit(e, *f.memoryLimit); err != nil {
 		return err
 	}
 	if *f.cpuProfile != "" {
@@ -582,4 +589,42 @@ func stageByName(ctx context.Context, e *env) StageFactory {
 		}
 		return pipeline.Step{}, fmt.Errorf("unknown stage (want one of %s)", strings.Join(names, ", "))
 	}
+}
+
+// setMemoryLimit applies --memory-limit unless GOMEMLIMIT is set. A batch
+// job's live state (dedupe keys, the ledger's charged pieces, presort's
+// in-memory run) is a few hundred MB at millions of rows; without a limit
+// the collector lets the heap grow to twice that.
+func setMemoryLimit(e *env, v string) error {
+	if e.getenv("GOMEMLIMIT") != "" {
+		return nil
+	}
+	n, err := parseSize(v)
+	if err != nil {
+		return usagef("--memory-limit %q: %v", v, err)
+	}
+	if n > 0 {
+		debug.SetMemoryLimit(n)
+	}
+	return nil
+}
+
+// parseSize reads 512MiB, 2GiB, 1048576.
+func parseSize(v string) (int64, error) {
+	v = strings.TrimSpace(v)
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(v, u.suffix) {
+			v, mult = strings.TrimSuffix(v, u.suffix), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("want a size such as 512MiB")
+	}
+	return n * mult, nil
 }
