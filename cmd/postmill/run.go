@@ -9,8 +9,8 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"runtime/pprof"
-	"strconv"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
