@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kfake"
+
 	"github.com/postmill/postmill/bench/gen"
 	"github.com/postmill/postmill/pipeline"
 )
@@ -29,6 +31,11 @@ type Config struct {
 	WorkDir string
 	// Binary is a postmill binary to use instead of building one.
 	Binary string
+	// Kafka runs every link between stages over Kafka: an in-process
+	// Kafka-protocol broker (kfake) on 127.0.0.1 is started for the run.
+	Kafka bool
+	// Partitions is the partition count of the Kafka topics. Default: 3.
+	Partitions int
 }
 
 // Result is what a run measured.
@@ -134,7 +141,20 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 
 	out := filepath.Join(work, "out")
-	run := exec.CommandContext(ctx, bin, "run", files.Contacts, "--out", out, "--state", state,
+	var kafkaArgs []string
+	if cfg.Kafka {
+		if cfg.Partitions <= 0 {
+			cfg.Partitions = 3
+		}
+		cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.Ports(0))
+		if err != nil {
+			return nil, fmt.Errorf("start the Kafka-protocol broker: %w", err)
+		}
+		defer cluster.Close()
+		kafkaArgs = []string{"--brokers", strings.Join(cluster.ListenAddrs(), ","), "--prefix", "bench",
+			"--partitions", fmt.Sprint(cfg.Partitions)}
+	}
+	run := exec.CommandContext(ctx, bin, append([]string{"run", files.Contacts, "--out", out, "--state", state,
 		"--account", "client", "--credit-type", "pc4x6", "--campaign", "bench",
 		// Made-up presort prices (the embedded USPS card has none; see README).
 		"--rate-card", filepath.Join(root, "stages/account/testdata/fixture-ratecard.json"),
@@ -143,7 +163,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		"--template-front", filepath.Join(root, "testdata/templates/front.html"),
 		"--template-back", filepath.Join(root, "testdata/templates/back.txt"),
 		"--purl-secret", "bench-campaign-secret-0123456789",
-		"--progress", "never", "--quiet")
+		"--progress", "never", "--quiet"}, kafkaArgs...)...)
 	var stderr bytes.Buffer
 	run.Stderr = &stderr
 	t0 = time.Now()
@@ -227,8 +247,12 @@ func funnel(rep *pipeline.Report, s *gen.Stats) []FunnelLine {
 // Table prints the results.
 func (r *Result) Table(w io.Writer) {
 	rep := &r.Report
-	fmt.Fprintf(w, "postmill end-to-end benchmark: %d rows (seed %d, %s, %.1f MB input; generated in %.1f s)\n",
-		r.Config.Rows, r.Config.Seed, r.Config.Format, float64(r.InputSize)/1e6, r.GenWall.Seconds())
+	transport := "in-process"
+	if r.Config.Kafka {
+		transport = fmt.Sprintf("Kafka (kfake on 127.0.0.1, %d partitions, 2,048-row batches, zstd)", r.Config.Partitions)
+	}
+	fmt.Fprintf(w, "postmill end-to-end benchmark: %d rows (seed %d, %s, %.1f MB input; generated in %.1f s), links %s\n",
+		r.Config.Rows, r.Config.Seed, r.Config.Format, float64(r.InputSize)/1e6, r.GenWall.Seconds(), transport)
 	fmt.Fprintf(w, "machine: %d CPUs, %s\n\n", r.CPUs, r.GoVersion)
 	fmt.Fprintf(w, "%-10s %12s %12s %10s %10s %12s\n", "stage", "rows in", "rows out", "rejected", "busy ms", "rows/s busy")
 	for _, s := range rep.Stages {

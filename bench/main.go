@@ -9,6 +9,7 @@
 //	go run ./bench                 # 1M rows (make bench)
 //	go run ./bench -rows 5000000   # 5M rows
 //	go run ./bench -results bench/RESULTS.md   # also rewrite the end-to-end section
+//	go run ./bench -kafka -rows 200000         # the same job with Kafka between the stages
 //
 // Per-stage benchmarks live beside each stage (`go test -bench . ./stages/...`).
 package main
@@ -27,6 +28,8 @@ func main() {
 	flag.Uint64Var(&cfg.Seed, "seed", 1, "generator seed")
 	flag.StringVar(&cfg.WorkDir, "work", "", "working directory (default: a temporary one, removed afterwards)")
 	flag.StringVar(&cfg.Format, "format", "csv", "input format: csv, csv.gz, csv.zst or parquet")
+	flag.BoolVar(&cfg.Kafka, "kafka", false, "run every link between stages over Kafka (an in-process broker on 127.0.0.1)")
+	flag.IntVar(&cfg.Partitions, "partitions", 3, "Kafka topic partitions (with -kafka)")
 	results := flag.String("results", "", "rewrite the end-to-end section of this RESULTS.md `file`")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
