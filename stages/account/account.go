@@ -297,8 +297,10 @@ func (s *Stage) Process(ctx context.Context, b *pipeline.Batch) error {
 		ct = b.Copy([]byte(s.cfg.CreditType))
 	}
 	for i, r := range s.live {
-		lvl := string(r.Field(s.colLevel))
-		p := s.prices[lvl]
+		// Indexing with string(bytes) does not allocate; the level is only
+		// turned into a string when the report meets it the first time.
+		lvl := r.Field(s.colLevel)
+		p := s.prices[string(lvl)]
 		setField(r, s.colPost, b.Copy(p.text))
 		if s.cfg.Ledger != nil {
 			switch res.Statuses[i] {
@@ -318,10 +320,10 @@ func (s *Stage) Process(ctx context.Context, b *pipeline.Batch) error {
 		} else {
 			s.rep.NotCharged++
 		}
-		lp := s.rep.Postage[lvl]
+		lp := s.rep.Postage[string(lvl)]
 		if lp == nil {
 			lp = &LevelPostage{Class: string(p.combo.Class), Price: p.amt}
-			s.rep.Postage[lvl] = lp
+			s.rep.Postage[string(lvl)] = lp
 		}
 		lp.Pieces++
 		lp.Total += p.amt
