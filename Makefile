@@ -31,7 +31,19 @@ build:
 vet:
 	$(GO) vet ./...
 
-# A short fuzz pass over every parser's fuzz target.
+# A short pass over every fuzz target (their seed corpora also run in make test).
+FUZZ_TARGETS = \
+	FuzzReader:./formats/csv FuzzReader:./formats/jsonl FuzzDecode:./formats/arrowbatch \
+	FuzzParse:./internal/pub28 FuzzStandardize:./internal/address FuzzParseZIP:./internal/zipdb \
+	FuzzDetect:./internal/postcode FuzzLoad:./internal/ncoa FuzzReadList:./internal/suppression \
+	FuzzSet:./internal/keyset FuzzReadSet:./internal/keyset FuzzParse:./internal/mergefield \
+	FuzzEncode:./internal/imb FuzzDecode:./internal/imb FuzzReadLabelList:./internal/presort \
+	FuzzLoadRateCard:./internal/ledger
+FUZZTIME ?= 20s
+
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 30s ./formats/csv
-	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 15s ./formats/jsonl
+	@for t in $(FUZZ_TARGETS); do \
+		name=$${t%%:*}; pkg=$${t#*:}; \
+		echo "fuzz $$name $$pkg"; \
+		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
