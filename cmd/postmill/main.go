@@ -40,6 +40,7 @@ func commands() []command {
 		{"worker", "run one stage as a Kafka consumer group member", func(ctx context.Context, e *env, a []string) error {
 			return cmdWorker(ctx, e, a, stageByName(ctx, e))
 		}},
+		{"migrate", "apply the embedded PostgreSQL migrations", cmdMigrate},
 		{"imb", "print the Intelligent Mail barcode for a tracking and routing code (or many, from stdin)", cmdIMb},
 		{"verify", "recheck batch manifests: every sha256, row count and level/tray count", cmdVerify},
 		{"deliver", "push batches to a print vendor's SFTP server (atomic, resumable, recorded)", cmdDeliver},

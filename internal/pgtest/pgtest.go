@@ -17,6 +17,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net/url"
 	"os"
 	"sync"
 	"testing"
@@ -91,6 +92,19 @@ func (d *DB) Pool(tb testing.TB) *pgxpool.Pool {
 			ServerURL(), d.err)
 	}
 	return d.pool
+}
+
+// URL returns a connection string for the package's database, creating it
+// on first use (for tests of commands that connect by URL).
+func (d *DB) URL(tb testing.TB) string {
+	tb.Helper()
+	d.Pool(tb)
+	u, err := url.Parse(ServerURL())
+	if err != nil {
+		tb.Fatalf("POSTMILL_TEST_DATABASE_URL %q: %v", ServerURL(), err)
+	}
+	u.Path = "/" + d.name
+	return u.String()
 }
 
 func (d *DB) create() error {
