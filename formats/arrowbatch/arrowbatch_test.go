@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/postmill/postmill/internal/benchcpu"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -358,7 +358,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 			var dec arrowbatch.Decoder
 			var buf []byte
 			b.ReportAllocs()
-			cpu0 := cpuTime()
+			cpu0 := benchcpu.Time()
 			for b.Loop() {
 				var err error
 				buf, err = enc.Encode(buf[:0], in)
@@ -372,16 +372,8 @@ func BenchmarkRoundTrip(b *testing.B) {
 				out.Release()
 			}
 			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
-			b.ReportMetric(float64(cpuTime()-cpu0)/float64(n*b.N), "cpu-ns/row")
+			b.ReportMetric(float64(benchcpu.Time()-cpu0)/float64(n*b.N), "cpu-ns/row")
 			b.ReportMetric(float64(len(buf))/n, "bytes/row")
 		})
 	}
-}
-
-// cpuTime is the process's user+system CPU time: on a shared machine it
-// measures the work better than the wall clock.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/postmill/postmill/internal/benchcpu"
+
 	"github.com/postmill/postmill/internal/address"
 	"github.com/postmill/postmill/internal/zipdb"
 )
@@ -116,14 +118,14 @@ func BenchmarkStandardize(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := benchcpu.Time()
 	i := 0
 	for b.Loop() {
 		s.Standardize(corpus[i&4095])
 		i++
 	}
 	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "addresses/s")
-	if cpu := cpuTime() - cpu0; cpu > 0 {
+	if cpu := benchcpu.Time() - cpu0; cpu > 0 {
 		// On a shared machine wall time includes waiting for a core; CPU
 		// time is the cost on one core.
 		b.ReportMetric(float64(cpu.Nanoseconds())/float64(i), "cpu-ns/address")

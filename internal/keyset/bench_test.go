@@ -5,6 +5,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/postmill/postmill/internal/benchcpu"
 )
 
 // shortTemplate and longTemplate, with 8 digits rewritten per key, give ~25- and ~30-byte keys like the
@@ -32,7 +34,7 @@ func reportCPU(b *testing.B, start time.Duration, units int, unit string) {
 	if start == 0 {
 		return
 	}
-	b.ReportMetric(float64((cpuTime()-start).Nanoseconds())/float64(units), "cpu-ns/"+unit)
+	b.ReportMetric(float64((benchcpu.Time()-start).Nanoseconds())/float64(units), "cpu-ns/"+unit)
 }
 
 func BenchmarkSum(b *testing.B) {
@@ -41,7 +43,7 @@ func BenchmarkSum(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(buf)))
 	i := 0
-	cpu0 := cpuTime()
+	cpu0 := benchcpu.Time()
 	for b.Loop() {
 		putDigits(buf[9:17], i)
 		sink = Sum(KindEmail, buf)
@@ -71,7 +73,7 @@ func BenchmarkBuild10M(b *testing.B) {
 			keys := make([]Key, bc.group)
 			b.ReportAllocs()
 			var s *Set
-			cpu0 := cpuTime()
+			cpu0 := benchcpu.Time()
 			for b.Loop() {
 				s = nil
 				s = NewSet(bc.hint)
@@ -140,7 +142,7 @@ func BenchmarkHas(b *testing.B) {
 	hits, i := 0, 0
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := benchcpu.Time()
 	for b.Loop() {
 		for range lookupsPerOp {
 			// Odd steps look up ids 10M..20M, never added.
@@ -174,7 +176,7 @@ func BenchmarkHasBatch(b *testing.B) {
 	hits, i := 0, 0
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := benchcpu.Time()
 	for b.Loop() {
 		for range lookupsPerOp / len(keys) {
 			for j := range keys {
@@ -216,7 +218,7 @@ func BenchmarkMapPutIfAbsent(b *testing.B) {
 			keys := make([]Key, group)
 			dups := 0
 			b.ReportAllocs()
-			cpu0 := cpuTime()
+			cpu0 := benchcpu.Time()
 			for b.Loop() {
 				m.Clear()
 				dups = 0
@@ -271,7 +273,7 @@ func BenchmarkBloomAppendMaybe(b *testing.B) {
 	passed, n := 0, 0
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := benchcpu.Time()
 	for b.Loop() {
 		for g := 0; g < len(keys); g += cap(idx) {
 			idx = f.AppendMaybe(idx[:0], keys[g:g+cap(idx)])

@@ -2,9 +2,9 @@ package pub28
 
 import (
 	"fmt"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/postmill/postmill/internal/benchcpu"
 )
 
 // benchLines builds a few hundred varied, realistic delivery lines: street
@@ -49,23 +49,14 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 	b.ReportAllocs()
-	cpu0 := cpuTime()
+	cpu0 := benchcpu.Time()
 	for i := 0; b.Loop(); i++ {
 		l := lines[i%len(lines)]
 		p.Parse(l[0], l[1])
 	}
 	// CPU time as well as wall time: on a shared machine the wall-clock
 	// ns/op includes time the process waited for a core.
-	cpu := cpuTime() - cpu0
+	cpu := benchcpu.Time() - cpu0
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
-}
-
-// cpuTime returns the process's user+system CPU time, or 0 when unknown.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -3,9 +3,10 @@ package kafka_test
 import (
 	"context"
 	"fmt"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/postmill/postmill/internal/benchcpu"
 
 	"github.com/postmill/postmill/formats/arrowbatch"
 	"github.com/postmill/postmill/pipeline"
@@ -47,10 +48,10 @@ func BenchmarkKafkaChain(b *testing.B) {
 					tr := newTransport(b, brokers, kafka.Config{Compression: comp.c})
 					job := pipelinetest.NewJob()
 					ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-					t0, c0 := time.Now(), cpuTime()
+					t0, c0 := time.Now(), benchcpu.Time()
 					rep, err := pipeline.Run(ctx, pipeline.Config{Transport: tr}, job,
 						genSource(job, rows, pipeline.DefaultBatchRows), steps, discard{})
-					total, cpu = total+time.Since(t0), cpu+cpuTime()-c0
+					total, cpu = total+time.Since(t0), cpu+benchcpu.Time()-c0
 					cancel()
 					if err != nil {
 						b.Fatal(err)
@@ -72,10 +73,3 @@ type discard struct{}
 
 func (discard) Write(ctx context.Context, b *pipeline.Batch) error { b.Release(); return nil }
 func (discard) Close(ctx context.Context) error                    { return nil }
-
-// cpuTime is the process's user+system CPU time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/postmill/postmill/internal/benchcpu"
+
 	"github.com/postmill/postmill/pipeline"
 	"github.com/postmill/postmill/pipeline/pipelinetest"
 	"github.com/postmill/postmill/stages/dedupe"
@@ -65,7 +67,7 @@ func benchDedupe(b *testing.B, hint int) {
 	b.ReportAllocs()
 	var st *dedupe.Stage
 	dups := 0
-	cpu0 := cpuTime()
+	cpu0 := benchcpu.Time()
 	for b.Loop() {
 		st = nil
 		st, _ = dedupe.New(dedupe.Config{Mode: dedupe.Individual, ExpectedRows: hint})
@@ -96,7 +98,7 @@ func benchDedupe(b *testing.B, hint int) {
 	b.StopTimer()
 	rowsDone := b.N * (total + pipeline.DefaultBatchRows - 1) / pipeline.DefaultBatchRows * pipeline.DefaultBatchRows
 	if cpu0 != 0 {
-		b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(rowsDone), "cpu-ns/row")
+		b.ReportMetric(float64((benchcpu.Time()-cpu0).Nanoseconds())/float64(rowsDone), "cpu-ns/row")
 	}
 	if want := rowsDone / b.N / 4; dups < want-1 || dups > want+1 {
 		b.Fatalf("%d duplicates, want %d", dups, want)

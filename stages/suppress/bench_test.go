@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/postmill/postmill/internal/benchcpu"
+
 	"github.com/postmill/postmill/internal/keyset"
 	"github.com/postmill/postmill/internal/suppression"
 	"github.com/postmill/postmill/pipeline"
@@ -77,7 +79,7 @@ func BenchmarkSuppress10M(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	n, hits := 0, 0
-	cpu0 := cpuTime()
+	cpu0 := benchcpu.Time()
 	for b.Loop() {
 		for range rowsPerOp / len(batch.Rows) {
 			for _, r := range batch.Rows {
@@ -99,7 +101,7 @@ func BenchmarkSuppress10M(b *testing.B) {
 	}
 	b.StopTimer()
 	if cpu0 != 0 {
-		b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(n), "cpu-ns/row")
+		b.ReportMetric(float64((benchcpu.Time()-cpu0).Nanoseconds())/float64(n), "cpu-ns/row")
 	}
 	if hits != n/4 {
 		b.Fatalf("%d suppressed of %d rows, want %d", hits, n, n/4)

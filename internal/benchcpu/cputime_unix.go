@@ -1,14 +1,12 @@
 //go:build unix
 
-package address_test
+package benchcpu
 
 import (
 	"syscall"
 	"time"
 )
 
-// cpuTime returns the user+system CPU time this process has used, so the
-// benchmark can report per-core cost on a machine shared with other work.
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
