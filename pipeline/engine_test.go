@@ -19,26 +19,6 @@ func TestInProcessTransport(t *testing.T) {
 		transporttest.Features{Bounded: true, Capacity: 3})
 }
 
-// genSource yields n rows in batches of size, numbered from 1.
-func genSource(job *pipeline.Job, n, size int) pipeline.Source {
-	next := 0
-	var seq uint64
-	return pipeline.SourceFunc(func(ctx context.Context) (*pipeline.Batch, error) {
-		if next >= n {
-			return nil, pipeline.EOF
-		}
-		b := pipeline.NewBatch(job, seq)
-		seq++
-		for i := 0; i < size && next < n; i++ {
-			next++
-			r := b.AddRow()
-			r.Num = int64(next)
-			r.Fields[pipeline.ColFirstName] = b.Copy([]byte(fmt.Sprint(next)))
-		}
-		return b, nil
-	})
-}
-
 func TestRunKeepsOrderAndCounts(t *testing.T) {
 	for _, workers := range []int{1, 3, 8} {
 		t.Run(fmt.Sprint("workers=", workers), func(t *testing.T) {
@@ -70,7 +50,7 @@ func TestRunKeepsOrderAndCounts(t *testing.T) {
 			})
 			sink := &pipelinetest.Sink{}
 			const n = 10_000
-			rep, err := pipeline.Run(context.Background(), pipeline.Config{}, job, genSource(job, n, 97),
+			rep, err := pipeline.Run(context.Background(), pipeline.Config{}, job, pipelinetest.Rows(job, n, 97),
 				[]pipeline.Step{{Name: "jitter", Stage: jitter, Workers: workers}, {Name: "second", Stage: second, Workers: workers}}, sink)
 			if err != nil {
 				t.Fatal(err)
@@ -135,7 +115,7 @@ func TestRunStageErrorStopsJob(t *testing.T) {
 		return nil
 	})
 	sink := &pipelinetest.Sink{}
-	_, err := pipeline.Run(context.Background(), pipeline.Config{}, job, genSource(job, 1_000_000, 100),
+	_, err := pipeline.Run(context.Background(), pipeline.Config{}, job, pipelinetest.Rows(job, 1_000_000, 100),
 		[]pipeline.Step{{Name: "account", Stage: failing, Workers: 2}}, sink)
 	var se *pipeline.StageError
 	if !errors.As(err, &se) || se.Stage != "account" || !errors.Is(err, boom) {
@@ -174,7 +154,7 @@ func TestRunCancel(t *testing.T) {
 	})
 	errc := make(chan error, 1)
 	go func() {
-		_, err := pipeline.Run(ctx, pipeline.Config{}, job, genSource(job, 1_000_000, 100),
+		_, err := pipeline.Run(ctx, pipeline.Config{}, job, pipelinetest.Rows(job, 1_000_000, 100),
 			[]pipeline.Step{{Name: "slow", Stage: stage, Serial: true}}, &pipelinetest.Sink{})
 		errc <- err
 	}()
@@ -204,7 +184,7 @@ func TestRunBackPressure(t *testing.T) {
 		return nil
 	})
 	var produced atomic.Int64
-	inner := genSource(job, 1_000_000, 10)
+	inner := pipelinetest.Rows(job, 1_000_000, 10)
 	stalled := make(chan struct{})
 	src := pipeline.SourceFunc(func(ctx context.Context) (*pipeline.Batch, error) {
 		n := produced.Add(1)
@@ -281,7 +261,7 @@ func (d *deferAll) Flush(ctx context.Context, emit func(*pipeline.Batch) error) 
 func TestRunFlusher(t *testing.T) {
 	job := pipelinetest.NewJob()
 	sink := &pipelinetest.Sink{}
-	rep, err := pipeline.Run(context.Background(), pipeline.Config{}, job, genSource(job, 1000, 33),
+	rep, err := pipeline.Run(context.Background(), pipeline.Config{}, job, pipelinetest.Rows(job, 1000, 33),
 		[]pipeline.Step{{Name: "presort", Stage: &deferAll{job: job}, Serial: true}}, sink)
 	if err != nil {
 		t.Fatal(err)
@@ -289,7 +269,7 @@ func TestRunFlusher(t *testing.T) {
 	if rep.Accepted != 1000 || len(sink.Rows) != 1000 {
 		t.Fatalf("accepted %d, sink %d, want 1000", rep.Accepted, len(sink.Rows))
 	}
-	if sink.Rows[0].Num != 1000 || sink.Rows[999].Num != 1 || sink.Rows[0].Fields["first_name"] != "1000" {
+	if sink.Rows[0].Num != 1000 || sink.Rows[999].Num != 1 || sink.Rows[0].Fields["first_name"] != "name-1000" {
 		t.Fatalf("flush order: first %+v last %+v", sink.Rows[0], sink.Rows[999])
 	}
 	if s := rep.Stages[1]; s.RowsIn != 1000 || s.RowsOut != 1000 {

@@ -50,7 +50,7 @@ func BenchmarkKafkaChain(b *testing.B) {
 					ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 					t0, c0 := time.Now(), benchcpu.Time()
 					rep, err := pipeline.Run(ctx, pipeline.Config{Transport: tr}, job,
-						genSource(job, rows, pipeline.DefaultBatchRows), steps, discard{})
+						pipelinetest.Rows(job, rows, pipeline.DefaultBatchRows), steps, discard{})
 					total, cpu = total+time.Since(t0), cpu+benchcpu.Time()-c0
 					cancel()
 					if err != nil {

@@ -85,29 +85,6 @@ func TestConfig(t *testing.T) {
 	})
 }
 
-// genSource yields n rows in batches of size, numbered from 1, with a
-// first name and a ZIP Code.
-func genSource(job *pipeline.Job, n, size int) pipeline.Source {
-	next := 0
-	var seq uint64
-	return pipeline.SourceFunc(func(ctx context.Context) (*pipeline.Batch, error) {
-		if next >= n {
-			return nil, pipeline.EOF
-		}
-		b := pipeline.NewBatch(job, seq)
-		seq++
-		for i := 0; i < size && next < n; i++ {
-			next++
-			r := b.AddRow()
-			r.Num, r.Line = int64(next), int64(next)+1
-			r.ID = pipeline.NewPieceID(job, r.Num)
-			r.Fields[pipeline.ColFirstName] = b.Copy(fmt.Appendf(nil, "name-%d", next))
-			r.Fields[pipeline.ColZip] = b.Copy(fmt.Appendf(nil, "%05d", next%100000))
-		}
-		return b, nil
-	})
-}
-
 // chain is two trivial stages: one rejects every 7th row and holds every
 // 11th, the other upper-cases the first name and notes every 13th row.
 func chain() []pipeline.Step {
@@ -155,7 +132,7 @@ func TestRunOverKafka(t *testing.T) {
 		sink := &pipelinetest.Sink{}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		rep, err := pipeline.Run(ctx, pipeline.Config{Transport: tr}, job, genSource(job, n, 256), chain(), sink)
+		rep, err := pipeline.Run(ctx, pipeline.Config{Transport: tr}, job, pipelinetest.Rows(job, n, 256), chain(), sink)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -29,7 +29,7 @@ func publish(t *testing.T, ctx context.Context, cfg kafka.Config, job *pipeline.
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := genSource(job, n*10, 10)
+	src := pipelinetest.Rows(job, n*10, 10)
 	for {
 		b, err := src.Next(ctx)
 		if errors.Is(err, pipeline.EOF) {

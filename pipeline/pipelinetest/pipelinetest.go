@@ -5,6 +5,7 @@ package pipelinetest
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 
@@ -139,4 +140,27 @@ func RunStage(tb testing.TB, step pipeline.Step, job *pipeline.Job, batches ...*
 		tb.Fatalf("run %s: %v", step.Name, err)
 	}
 	return sink, rep
+}
+
+// Rows returns a source of n generated rows in batches of size, numbered
+// from 1, each with a piece id, a first name "name-<n>" and a ZIP Code.
+func Rows(job *pipeline.Job, n, size int) pipeline.Source {
+	next := 0
+	var seq uint64
+	return pipeline.SourceFunc(func(ctx context.Context) (*pipeline.Batch, error) {
+		if next >= n {
+			return nil, pipeline.EOF
+		}
+		b := pipeline.NewBatch(job, seq)
+		seq++
+		for i := 0; i < size && next < n; i++ {
+			next++
+			r := b.AddRow()
+			r.Num, r.Line = int64(next), int64(next)+1
+			r.ID = pipeline.NewPieceID(job, r.Num)
+			r.Fields[pipeline.ColFirstName] = b.Copy(fmt.Appendf(nil, "name-%d", next))
+			r.Fields[pipeline.ColZip] = b.Copy(fmt.Appendf(nil, "%05d", next%100000))
+		}
+		return b, nil
+	})
 }
