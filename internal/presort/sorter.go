@@ -346,22 +346,7 @@ func (s *Sorter) mergeRuns(ctx context.Context, paths []string) error {
 	if err != nil {
 		return err
 	}
-	for n := 0; ; n++ {
-		if n&4095 == 0 {
-			if err = ctx.Err(); err != nil {
-				break
-			}
-		}
-		var k *Key
-		var rec []byte
-		if k, rec, err = m.next(); err != nil {
-			break
-		}
-		w.add(k, rec)
-	}
-	if err == io.EOF {
-		err = nil
-	}
+	err = m.each(ctx, func(k *Key, rec []byte) error { w.add(k, rec); return nil })
 	if cerr := w.close(); err == nil {
 		err = cerr
 	}
@@ -392,26 +377,12 @@ func (s *Sorter) Scan(ctx context.Context, keep func(*Key) bool, fn func(k *Key,
 		return err
 	}
 	defer m.close()
-	for n := 0; ; n++ {
-		if n&4095 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		k, rec, err := m.next()
-		if err == io.EOF {
+	return m.each(ctx, func(k *Key, rec []byte) error {
+		if keep != nil && !keep(k) {
 			return nil
 		}
-		if err != nil {
-			return err
-		}
-		if keep != nil && !keep(k) {
-			continue
-		}
-		if err := fn(k, rec); err != nil {
-			return err
-		}
-	}
+		return fn(k, rec)
+	})
 }
 
 // ScanParts calls fn for every record, ordered by part and then by key:
@@ -469,30 +440,19 @@ func (s *Sorter) scanPass(ctx context.Context, first, next, parts, budget int, p
 		return err
 	}
 	defer m.close()
-	for n := 0; ; n++ {
-		if n&4095 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		k, rec, err := m.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
+	err = m.each(ctx, func(k *Key, rec []byte) error {
 		switch p := part(k); {
 		case p == first:
-			err = fn(p, k, rec)
+			return fn(p, k, rec)
 		case p > first && p < next:
-			err = t.add(p-first, k, rec)
+			return t.add(p-first, k, rec)
 		case p >= parts:
-			err = fmt.Errorf("presort: part %d out of range [0, %d)", p, parts)
+			return fmt.Errorf("presort: part %d out of range [0, %d)", p, parts)
 		}
-		if err != nil {
-			return err
-		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	m.close()
 	for p := first + 1; p < next; p++ {
@@ -591,23 +551,9 @@ func (t *tails) replay(ctx context.Context, p int, fn func(p int, k *Key, rec []
 		if err != nil {
 			return err
 		}
-		for n := 0; ; n++ {
-			if n&4095 == 0 {
-				if err = ctx.Err(); err != nil {
-					break
-				}
-			}
-			var k *Key
-			var rec []byte
-			if k, rec, err = m.next(); err != nil {
-				break
-			}
-			if err = fn(p, k, rec); err != nil {
-				break
-			}
-		}
+		err = m.each(ctx, func(k *Key, rec []byte) error { return fn(p, k, rec) })
 		m.close()
-		if err != io.EOF {
+		if err != nil {
 			return err
 		}
 	}
@@ -792,6 +738,28 @@ func (m *merger) down(i int) {
 }
 
 // next returns the smallest record; it stays valid until the next call.
+// each calls fn for every remaining record in key order, checking ctx every
+// 4,096 records; it returns nil at the end of the runs.
+func (m *merger) each(ctx context.Context, fn func(k *Key, rec []byte) error) error {
+	for n := 0; ; n++ {
+		if n&4095 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		k, rec, err := m.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := fn(k, rec); err != nil {
+			return err
+		}
+	}
+}
+
 func (m *merger) next() (*Key, []byte, error) {
 	if m.last != nil {
 		// Advance the reader whose record was returned last.
