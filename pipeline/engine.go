@@ -21,6 +21,10 @@ type Config struct {
 	Progress *atomic.Int64
 	// Now returns the current time for the report. Default: time.Now.
 	Now func() time.Time
+	// Bound says the caller has already bound the steps' Binders to the
+	// job's schema (two runs sharing one job must not change the schema
+	// under each other). Default: false, Run binds them.
+	Bound bool
 }
 
 func (c Config) withDefaults() Config {
@@ -88,7 +92,7 @@ func Run(ctx context.Context, cfg Config, job *Job, src Source, steps []Step, si
 		if st.Stage == nil || st.Name == "" {
 			return nil, fmt.Errorf("pipeline: step %q has no stage or no name", st.Name)
 		}
-		if b, ok := st.Stage.(Binder); ok {
+		if b, ok := st.Stage.(Binder); ok && !cfg.Bound {
 			if err := b.Bind(job.Schema); err != nil {
 				return nil, fmt.Errorf("bind stage %s: %w", st.Name, err)
 			}
@@ -233,6 +237,16 @@ func runSource(ctx context.Context, src Source, stat *stepStats, out Sender) err
 		stat.mark(t0)
 		stat.mark(time.Now())
 		stat.rowsIn.Add(int64(b.Len()))
+		// A source fed by remote stages (a Kafka topic) hands over rows those
+		// stages already finished; they count as this step's.
+		for _, r := range b.Done {
+			switch r.Fate {
+			case Rejected:
+				stat.rejected.Add(1)
+			case Held:
+				stat.held.Add(1)
+			}
+		}
 		stat.settle(b)
 		if err := out.Send(ctx, b); err != nil {
 			return err

@@ -61,8 +61,8 @@ type runFlags struct {
 	cpuProfile  *string
 	memoryLimit *string
 	// kafka
-	brokers, prefix *string
-	partitions      *int
+	brokers, prefix, remoteStages *string
+	partitions                    *int
 }
 
 func addRunFlags(fs *flagSet) *runFlags {
@@ -115,6 +115,7 @@ func addRunFlags(fs *flagSet) *runFlags {
 	f.brokers = fs.String("brokers", "", "run the links between stages over Kafka: bootstrap brokers `HOST:PORT,...` (default: in-process)")
 	f.prefix = fs.String("prefix", kafka.DefaultPrefix, "Kafka topic name prefix (with --brokers)")
 	f.partitions = fs.Int("partitions", kafka.DefaultPartitions, "partitions of the topics created (with --brokers)")
+	f.remoteStages = fs.String("remote-stages", "", "with --brokers: the first stages, `NAME,...` (validate, suppress), run by `postmill worker` processes; this run ingests, publishes to the first one's topic and runs the rest on what comes back")
 	return f
 }
 
@@ -376,7 +377,42 @@ func runOne(ctx context.Context, e *env, f *runFlags, sh *shared, file, dir stri
 		Commits:      c.commits,
 	}
 	var deadLetters int64
-	if *f.brokers != "" {
+	if *f.remoteStages != "" {
+		local, err := remoteSplit(f, c.steps)
+		if err != nil {
+			return false, err
+		}
+		spec.Steps = local
+		first, back := splitList(*f.remoteStages)[0], "sink"
+		if len(local) > 0 {
+			back = local[0].Name
+		}
+		spec.Remote = func(j *pipeline.Job) (*job.Remote, error) {
+			cfg := kafka.Config{Brokers: splitList(*f.brokers), Prefix: *f.prefix, Partitions: *f.partitions,
+				GroupPrefix: fmt.Sprintf("%s.run.%s.%d", *f.prefix, j.ID, time.Now().UnixNano()), Job: j.ID}
+			tr, err := kafka.New(cfg)
+			if err != nil {
+				return nil, usageError{err}
+			}
+			send, err := tr.NewSender(ctx, cfg.Topic(first))
+			if err != nil {
+				tr.Close()
+				return nil, err
+			}
+			recv, err := tr.NewReceiver(ctx, cfg.Topic(back), cfg.Group(back))
+			if err != nil {
+				send.Close()
+				tr.Close()
+				return nil, err
+			}
+			return &job.Remote{Send: send, Receive: recv, Steps: c.steps[:len(c.steps)-len(local)], Close: func() {
+				recv.Close()
+				send.Close()
+				deadLetters = tr.DeadLetters()[j.ID]
+				tr.Close()
+			}}, nil
+		}
+	} else if *f.brokers != "" {
 		spec.Transport = func(j *pipeline.Job) (pipeline.Transport, func(), error) {
 			// A consumer group per run: this run's links read this job only.
 			tr, err := kafka.New(kafka.Config{Brokers: splitList(*f.brokers), Prefix: *f.prefix, Partitions: *f.partitions,
@@ -554,6 +590,27 @@ func cmdReasons(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	return nil
+}
+
+// remoteSplit checks that --remote-stages names the first stages of the
+// chain, in order, each one a worker can run, and returns the rest.
+func remoteSplit(f *runFlags, steps []pipeline.Step) ([]pipeline.Step, error) {
+	if *f.brokers == "" {
+		return nil, usagef("--remote-stages needs --brokers")
+	}
+	names := splitList(*f.remoteStages)
+	if len(names) > len(steps) {
+		return nil, usagef("--remote-stages: the chain has %d stages", len(steps))
+	}
+	for i, n := range names {
+		if steps[i].Name != n {
+			return nil, usagef("--remote-stages: stage %d of the chain is %s, not %s (remote stages must be the first ones, in order)", i+1, steps[i].Name, n)
+		}
+		if _, flushes := steps[i].Stage.(pipeline.Flusher); flushes || steps[i].Serial {
+			return nil, usagef("--remote-stages: %s keeps state across rows; only stateless stages run as workers", n)
+		}
+	}
+	return steps[len(names):], nil
 }
 
 // stageByName builds one stage for `postmill worker`, configured by the same

@@ -12,7 +12,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync/atomic"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/postmill/postmill/formats/input"
 	"github.com/postmill/postmill/formats/rundir"
@@ -46,6 +49,10 @@ type Spec struct {
 	// job's identity is known (a Kafka transport filters on the job id);
 	// close is called after the run. Default: Engine.Transport.
 	Transport func(j *pipeline.Job) (tr pipeline.Transport, close func(), err error)
+	// Remote, when set, runs the first stages elsewhere (Kafka workers):
+	// the ingest source publishes to Remote.Send, and the local Steps take
+	// their input from Remote.Receive. Default: every step runs here.
+	Remote func(j *pipeline.Job) (*Remote, error)
 	// Sinks wrap the run-directory sink, innermost first: consumers of the
 	// finished rows such as the dedupe history recorder and the batch
 	// manifest writer. Default: none.
@@ -53,6 +60,20 @@ type Spec struct {
 	// Commits run, in order, after the job succeeded and its outputs are in
 	// place: state that must record only successful runs (dedupe history).
 	Commits []func(ctx context.Context) error
+}
+
+// Remote links a job to stages that run in other processes.
+type Remote struct {
+	// Send receives the ingested batches and the end of input.
+	Send pipeline.Sender
+	// Receive yields the batches the remote stages finished, then EOF.
+	Receive pipeline.Receiver
+	// Steps are the stages the remote workers run; they are bound to the
+	// job's schema here, so the columns they add have the same places on
+	// both sides.
+	Steps []pipeline.Step
+	// Close releases both; called after the run.
+	Close func()
 }
 
 // Result is what a finished job produced.
@@ -141,7 +162,12 @@ func Run(ctx context.Context, spec Spec, progress *Progress) (*Result, error) {
 	for _, wrap := range spec.Sinks {
 		out = wrap(out)
 	}
-	rep, err := pipeline.Run(ctx, cfg, j, src, spec.Steps, out)
+	var rep *pipeline.Report
+	if spec.Remote != nil {
+		rep, err = runRemote(ctx, spec, cfg, j, src, out)
+	} else {
+		rep, err = pipeline.Run(ctx, cfg, j, src, spec.Steps, out)
+	}
 	var acct *pipeline.AccountingError
 	if err != nil && !errors.As(err, &acct) {
 		sink.Abort()
@@ -181,4 +207,86 @@ func Stdin(dir string) (string, error) {
 		return "", fmt.Errorf("read standard input: %w", err)
 	}
 	return f.Name(), nil
+}
+
+// runRemote runs ingest here, publishing to the remote stages, and the
+// local steps on what comes back. The report is the local run's, whose
+// first step counts every row that arrived (with what the remote stages
+// rejected); a row that went out and did not come back is an accounting
+// error.
+func runRemote(ctx context.Context, spec Spec, cfg pipeline.Config, j *pipeline.Job, src pipeline.Source, out pipeline.Sink) (*pipeline.Report, error) {
+	remote, err := spec.Remote(j)
+	if err != nil {
+		return nil, err
+	}
+	defer remote.Close()
+	// Every column is in place before the two runs start: they share the
+	// job's schema, and binding the local steps later would change it under
+	// the ingest run.
+	for _, st := range append(append([]pipeline.Step(nil), remote.Steps...), spec.Steps...) {
+		if b, ok := st.Stage.(pipeline.Binder); ok {
+			if err := b.Bind(j.Schema); err != nil {
+				return nil, fmt.Errorf("bind stage %s: %w", st.Name, err)
+			}
+		}
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	var sent *pipeline.Report
+	g.Go(func() error {
+		rep, err := pipeline.Run(gctx, pipeline.Config{Now: cfg.Now}, j, src, nil, senderSink{remote.Send})
+		sent = rep
+		return err
+	})
+	var rep *pipeline.Report
+	g.Go(func() error {
+		var err error
+		local := cfg
+		local.Bound = true
+		rep, err = pipeline.Run(gctx, local, j, &receiverSource{r: remote.Receive, job: j}, spec.Steps, out)
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		return rep, err
+	}
+	if sent.RowsIn != rep.RowsIn {
+		return rep, &pipeline.AccountingError{RowsIn: sent.RowsIn, Accepted: rep.Accepted, Rejected: rep.Rejected, Held: rep.Held,
+			Why: fmt.Sprintf("%d rows went to the remote stages, %d came back", sent.RowsIn, rep.RowsIn)}
+	}
+	return rep, nil
+}
+
+// senderSink publishes every batch to the remote stages.
+type senderSink struct{ s pipeline.Sender }
+
+func (k senderSink) Write(ctx context.Context, b *pipeline.Batch) error { return k.s.Send(ctx, b) }
+func (k senderSink) Close(ctx context.Context) error                    { return k.s.CloseSend(ctx) }
+
+// receiverSource reads what the remote stages finished and puts the
+// batches back under the local job, after checking that their columns are
+// the job's. It acknowledges a batch as it takes it: if this process dies,
+// the job is run again, and the sinks dedupe on piece id.
+type receiverSource struct {
+	r       pipeline.Receiver
+	job     *pipeline.Job
+	checked *pipeline.Job
+}
+
+func (k *receiverSource) Next(ctx context.Context) (*pipeline.Batch, error) {
+	b, err := k.r.Receive(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if b.Job != k.checked {
+		if got, want := b.Job.Schema.Names(), k.job.Schema.Names(); !slices.Equal(got, want) {
+			return nil, fmt.Errorf("batches from the remote stages have columns %v, this job %v (are the workers configured like this run?)", got, want)
+		}
+		k.checked = b.Job
+	}
+	b.Job = k.job
+	if a, ok := k.r.(pipeline.Acker); ok {
+		if err := a.Ack(ctx, b); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
 }

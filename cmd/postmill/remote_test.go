@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/postmill/postmill/pipeline/kafka"
+)
+
+// TestRunWithRemoteWorkers: validate and suppress run as three `postmill
+// worker`s each on Kafka while `postmill run --remote-stages` ingests and
+// runs dedupe, render, batch and account; the outputs equal the
+// in-process run's.
+func TestRunWithRemoteWorkers(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.Ports(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	brokers := strings.Join(c.ListenAddrs(), ",")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	// The workers read their configuration from POSTMILL_* like a run.
+	env := map[string]string{"POSTMILL_SUPPRESS": "../../testdata/lists/suppress-email.csv"}
+	var out, errb bytes.Buffer
+	e := &env_{stdout: &out, stderr: &errb, getenv: func(k string) string { return env[k] }}
+	factory := stageByName(ctx, e.env())
+	kcfg := kafka.Config{Brokers: strings.Split(brokers, ","), Prefix: "remote", Partitions: 3}
+	wctx, stopWorkers := context.WithCancel(ctx)
+	errs := make(chan error, 6)
+	for _, w := range []struct{ stage, next string }{{"validate", "suppress"}, {"suppress", "dedupe"}} {
+		step, err := factory(w.stage)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 3; i++ {
+			go func() { errs <- kafka.RunWorker(wctx, kcfg, step, w.next) }()
+		}
+	}
+	defer func() {
+		stopWorkers()
+		for i := 0; i < 6; i++ {
+			if err := <-errs; err != nil {
+				t.Errorf("worker: %v", err)
+			}
+		}
+	}()
+
+	run := func(extra ...string) string {
+		dir := t.TempDir()
+		args := append([]string{"run", "../../testdata/afc/sample.csv", "--out", dir, "--state", t.TempDir(), "--quiet",
+			"--mailer-id", "123456", "--template-front", "../../testdata/templates/front.html"}, extra...)
+		if _, stderr, code := runCLI(t, env, args...); code != 0 {
+			t.Fatalf("run %v: exit %d: %s", extra, code, stderr)
+		}
+		return dir
+	}
+	local := run()
+	remote := run("--brokers", brokers, "--prefix", "remote", "--partitions", "3", "--remote-stages", "validate,suppress")
+
+	createdAt := regexp.MustCompile(`"created_at": "[^"]*"`)
+	files, _ := filepath.Glob(filepath.Join(local, "batches", "*", "*"))
+	for _, name := range []string{"accepted.csv", "rejects.csv", "held.csv"} {
+		files = append(files, filepath.Join(local, name))
+	}
+	for _, p := range files {
+		rel, _ := filepath.Rel(local, p)
+		a, _ := os.ReadFile(p)
+		b, err := os.ReadFile(filepath.Join(remote, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(createdAt.ReplaceAll(a, nil), createdAt.ReplaceAll(b, nil)) {
+			t.Errorf("%s differs between the in-process run and the run with remote workers:\n%.600s\n---\n%.600s", rel, a, b)
+		}
+	}
+	// The ingest rejects and the remote stages' rejects arrive with the
+	// rows and are counted by the first local step.
+	rep := readReport(t, remote)
+	var early int64
+	for r, n := range rep.Reasons {
+		for _, family := range []string{"malformed:", "invalid_address:", "moved:", "suppressed:"} {
+			if strings.HasPrefix(string(r), family) {
+				early += n
+			}
+		}
+	}
+	if early == 0 || rep.Stages[0].Rejected != early {
+		t.Fatalf("first local step counted %d rejects, want the %d from ingest and the remote stages", rep.Stages[0].Rejected, early)
+	}
+}
