@@ -2,32 +2,16 @@ package suppression
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"testing"
+
+	"github.com/postmill/postmill/internal/benchcpu"
 )
 
 const tenMillion = 10_000_000
-
-// peakRSS returns the process's peak resident set in MiB from
-// /proc/self/status (VmHWM), or 0 where that is not available.
-func peakRSS() float64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range bytes.Split(b, []byte("\n")) {
-		if v, ok := bytes.CutPrefix(line, []byte("VmHWM:")); ok {
-			kb, _ := strconv.Atoi(string(bytes.TrimSuffix(bytes.TrimSpace(v), []byte(" kB"))))
-			return float64(kb) / 1024
-		}
-	}
-	return 0
-}
 
 // BenchmarkLoad10M writes a 10-million-line email list (CSV, ~300 MB) and
 // measures LoadFile on it: read, parse, normalize, hash and index. It
@@ -78,6 +62,6 @@ func BenchmarkLoad10M(b *testing.B) {
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/load")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*tenMillion), "ns/entry")
 	b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "MiB-heap-inuse")
-	b.ReportMetric(peakRSS(), "MiB-peak-rss")
+	b.ReportMetric(benchcpu.PeakRSSMiB(), "MiB-peak-rss")
 	runtime.KeepAlive(l)
 }

@@ -1,11 +1,8 @@
 package dedupe_test
 
 import (
-	"bytes"
 	"context"
-	"os"
 	"runtime"
-	"strconv"
 	"testing"
 
 	"github.com/postmill/postmill/internal/benchcpu"
@@ -21,21 +18,6 @@ func putDigits(b []byte, v int) {
 		b[i] = byte('0' + v%10)
 		v /= 10
 	}
-}
-
-// peakRSS returns the process's peak resident set in MiB (VmHWM), or 0.
-func peakRSS() float64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range bytes.Split(b, []byte("\n")) {
-		if v, ok := bytes.CutPrefix(line, []byte("VmHWM:")); ok {
-			kb, _ := strconv.Atoi(string(bytes.TrimSuffix(bytes.TrimSpace(v), []byte(" kB"))))
-			return float64(kb) / 1024
-		}
-	}
-	return 0
 }
 
 // BenchmarkDedupe5M runs a fresh individual-mode stage over 5 million
@@ -109,6 +91,6 @@ func benchDedupe(b *testing.B, hint int) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(rowsDone), "ns/row")
 	b.ReportMetric(float64(rowsDone)/b.Elapsed().Seconds(), "rows/s")
 	b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "MiB-heap-inuse")
-	b.ReportMetric(peakRSS(), "MiB-peak-rss")
+	b.ReportMetric(benchcpu.PeakRSSMiB(), "MiB-peak-rss")
 	runtime.KeepAlive(st)
 }
