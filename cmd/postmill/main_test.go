@@ -152,6 +152,13 @@ func TestRunEnvAndErrors(t *testing.T) {
 		{"no file", []string{"run", "--out", out}, 2, "no input file"},
 		{"missing file", []string{"run", "nope.csv", "--out", out}, 1, "nope.csv: no such file"},
 		{"bad format", []string{"run", "x.csv", "--out", out, "--format", "xml"}, 2, `--format "xml"`},
+		{"bad dedupe mode", []string{"run", "x.csv", "--out", out, "--dedupe", "fuzzy"}, 2, "--dedupe"},
+		{"credit type without account", []string{"run", "x.csv", "--out", out, "--credit-type", "pc"}, 2, "--credit-type needs --account"},
+		{"bad memory limit", []string{"run", "x.csv", "--out", out, "--memory-limit", "lots"}, 2, `--memory-limit "lots"`},
+		{"remote stages without brokers", []string{"run", "../../testdata/afc/sample.csv", "--out", out, "--remote-stages", "validate"}, 2, "--remote-stages needs --brokers"},
+		{"remote stage out of order", []string{"run", "../../testdata/afc/sample.csv", "--out", out, "--brokers", "127.0.0.1:1", "--remote-stages", "suppress"}, 2, "stage 1 of the chain is validate, not suppress"},
+		{"stateful remote stage", []string{"run", "../../testdata/afc/sample.csv", "--out", out, "--brokers", "127.0.0.1:1", "--remote-stages", "validate,suppress,dedupe"}, 2, "dedupe keeps state"},
+		{"missing suppression list", []string{"run", "../../testdata/afc/sample.csv", "--out", out, "--suppress", "nope.csv"}, 1, "nope.csv"},
 		{"unknown command", []string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 	}
 	for _, tt := range tests {
