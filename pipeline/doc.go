@@ -21,10 +21,17 @@
 // A [Step] names a stage and says how it runs. Stateless stages run on a
 // bounded worker pool (errgroup with SetLimit, default GOMAXPROCS) and keep
 // input order; stateful stages (Step.Serial) run on one goroutine that owns
-// their state. A stage that needs all input also implements [Flusher]; the
-// engine calls Flush once its input is complete and passes on what it emits.
-// Stages are connected by a [Transport]: [InProcess] is a bounded channel,
-// so a slow stage pushes back on its producers instead of buffering.
+// their state. A stage that needs all input also implements [Flusher]: it
+// copies rows and marks them [Row.Defer], and the engine calls Flush once
+// its input is complete and passes on what it emits. Stages are connected by
+// a [Transport]: [InProcess] is a bounded channel, so a slow stage pushes
+// back on its producers instead of buffering; pipeline/kafka puts a topic
+// in between. A source may also hand over rows that stages elsewhere have
+// already finished (in Batch.Done); the first step counts them.
+//
+// Optional abilities are extra interfaces: [Binder] (a stage adds columns),
+// [Reporter] (a stage's own report section), [Acker] (a receiver confirms
+// deliveries), [Consumer] (a sink that can share a batch with another).
 //
 // # Accounting
 //
