@@ -43,6 +43,16 @@ type Binder interface {
 	Bind(s *Schema) error
 }
 
+// Keyer is implemented by stages that keep state per key (dedupe by
+// address, presort by print batch, account by batch): a distributed
+// transport sends every row to the stage instance that owns its
+// PartitionKey, so rows with equal keys meet in one place however many
+// instances run. Bind, when the stage has it, is called before the first
+// PartitionKey; calls come from one goroutine.
+type Keyer interface {
+	PartitionKey(r *Row) uint64
+}
+
 // Reporter is implemented by stages with counts of their own (per suppression
 // list, per dedupe mode). The engine stores Report's value under the step's
 // name in [Report.Sections] at the end of the run.

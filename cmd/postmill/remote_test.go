@@ -38,7 +38,7 @@ func TestRunWithRemoteWorkers(t *testing.T) {
 	wctx, stopWorkers := context.WithCancel(ctx)
 	errs := make(chan error, 6)
 	for _, w := range []struct{ stage, next string }{{"validate", "suppress"}, {"suppress", "dedupe"}} {
-		step, err := factory(w.stage)
+		step, err := factory(w.stage, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

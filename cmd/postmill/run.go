@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/postmill/postmill/formats/compress"
@@ -405,7 +406,7 @@ func runOne(ctx context.Context, e *env, f *runFlags, sh *shared, file, dir stri
 				tr.Close()
 				return nil, err
 			}
-			return &job.Remote{Send: send, Receive: recv, Steps: c.steps[:len(c.steps)-len(local)], Close: func() {
+			return &job.Remote{Send: send, Receive: recv, Steps: c.steps[:len(c.steps)-len(local)], Sections: recv.Sections, Close: func() {
 				recv.Close()
 				send.Close()
 				deadLetters = tr.DeadLetters()[j.ID]
@@ -593,7 +594,7 @@ func cmdReasons(ctx context.Context, e *env, args []string) error {
 }
 
 // remoteSplit checks that --remote-stages names the first stages of the
-// chain, in order, each one a worker can run, and returns the rest.
+// chain, in order, and returns the rest.
 func remoteSplit(f *runFlags, steps []pipeline.Step) ([]pipeline.Step, error) {
 	if *f.brokers == "" {
 		return nil, usagef("--remote-stages needs --brokers")
@@ -606,39 +607,63 @@ func remoteSplit(f *runFlags, steps []pipeline.Step) ([]pipeline.Step, error) {
 		if steps[i].Name != n {
 			return nil, usagef("--remote-stages: stage %d of the chain is %s, not %s (remote stages must be the first ones, in order)", i+1, steps[i].Name, n)
 		}
-		if _, flushes := steps[i].Stage.(pipeline.Flusher); flushes || steps[i].Serial {
-			return nil, usagef("--remote-stages: %s keeps state across rows; only stateless stages run as workers", n)
-		}
 	}
 	return steps[len(names):], nil
 }
 
-// stageByName builds one stage for `postmill worker`, configured by the same
-// POSTMILL_* environment variables as `postmill run` (POSTMILL_COA,
-// POSTMILL_SUPPRESS, POSTMILL_TEMPLATE_FRONT, …).
+// stageByName builds the stages of `postmill worker`, configured by the
+// same POSTMILL_* environment variables as `postmill run` (POSTMILL_COA,
+// POSTMILL_SUPPRESS, POSTMILL_TEMPLATE_FRONT, …). What the stages share
+// (lists, ZIP table, ledger, IMb serials) is loaded once, at the first
+// call; each call builds a fresh stage. With a job, the stage serves that
+// job: the account stage charges the job's account for its campaign.
 func stageByName(ctx context.Context, e *env) StageFactory {
-	return func(name string) (pipeline.Step, error) {
-		fs := newFlags(e, "worker", "", "", "")
-		f := addRunFlags(fs)
-		if _, err := fs.parse(e, nil); err != nil {
-			return pipeline.Step{}, err
-		}
-		sh, _, err := f.prepare(ctx, e)
+	var (
+		once sync.Once
+		f    *runFlags
+		sh   *shared
+		err  error
+	)
+	return func(name string, j *pipeline.Job) (pipeline.Step, error) {
+		once.Do(func() {
+			fs := newFlags(e, "worker", "", "", "")
+			f = addRunFlags(fs)
+			if _, err = fs.parse(e, nil); err != nil {
+				return
+			}
+			sh, _, err = f.prepare(ctx, e)
+		})
 		if err != nil {
 			return pipeline.Step{}, err
 		}
-		dir := *f.out
+		ff := *f
+		if j != nil {
+			if j.Account != "" && j.Account != "default" {
+				ff.account = &j.Account
+			}
+			if j.Campaign != "" && j.Campaign != "default" {
+				ff.campaign = &j.Campaign
+			}
+		}
+		dir := *ff.out
 		if dir == "" {
 			dir = "."
 		}
-		c, err := f.build(sh, dir, 0)
+		c, err := ff.build(sh, dir, 0)
 		if err != nil {
 			return pipeline.Step{}, err
 		}
-		for _, st := range c.steps {
-			if st.Name == name {
-				return st, nil
+		var found *pipeline.Step
+		for i := range c.steps {
+			if c.steps[i].Name == name {
+				found = &c.steps[i]
 			}
+		}
+		if found == nil || name != "batch" {
+			c.close() // the presort stage's spill directory
+		}
+		if found != nil {
+			return *found, nil
 		}
 		names := make([]string, len(c.steps))
 		for i, st := range c.steps {

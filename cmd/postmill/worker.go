@@ -3,15 +3,21 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/postmill/postmill/pipeline"
 	"github.com/postmill/postmill/pipeline/kafka"
 )
 
-// StageFactory builds the step a worker runs from its name ("validate"),
-// bound to nothing yet; an unknown name is an error.
-type StageFactory func(name string) (pipeline.Step, error)
+// StageFactory builds a fresh instance of the step a worker runs from its
+// name ("validate"), bound to nothing yet, for job j (nil: for any job); an
+// unknown name is an error.
+type StageFactory func(name string, j *pipeline.Job) (pipeline.Step, error)
+
+// keyedStages keep state per key: their workers run one instance per job
+// and partition, and the step before them splits batches by their key.
+var keyedStages = map[string]bool{"dedupe": true, "batch": true, "account": true}
 
 // cmdWorker runs one stage as a member of its Kafka consumer group until
 // SIGTERM or SIGINT: the batch in hand is then abandoned uncommitted, and
@@ -31,6 +37,7 @@ func cmdWorker(ctx context.Context, e *env, args []string, stages StageFactory) 
 	partitions := fs.Int("partitions", kafka.DefaultPartitions, "partitions of topics the worker creates")
 	replication := fs.Int("replication", kafka.DefaultReplicationFactor, "replication factor of topics the worker creates")
 	maxAttempts := fs.Int("max-attempts", kafka.DefaultMaxAttempts, "tries of a failing batch before it is dead-lettered")
+	nextLocal := fs.Bool("next-local", false, "the next stage runs in the `postmill run` process (--remote-stages), not as workers: send batches keyed by job, in order, even to a keyed stage")
 	pos, err := fs.parse(e, args)
 	if err != nil {
 		return err
@@ -50,19 +57,64 @@ func cmdWorker(ctx context.Context, e *env, args []string, stages StageFactory) 
 	if err := cfg.Validate(); err != nil {
 		return usagef("%v", err)
 	}
-	step, err := stages(*stage)
+	wk, err := workerFor(stages, *stage, *next, *nextLocal)
 	if err != nil {
-		return usagef("--stage %s: %v", *stage, err)
+		return usagef("%v", err)
 	}
-	if step.Name == "" {
-		step.Name = *stage
+	kind := "stateless"
+	if wk.NewStage != nil {
+		kind = "keyed: one instance per job and partition"
 	}
-	fmt.Fprintf(e.stderr, "postmill worker: stage %s, %s → %s\n", step.Name, cfg.Topic(step.Name), cfg.Topic(*next))
-	if err := kafka.RunWorker(ctx, cfg, step, *next); err != nil {
+	fmt.Fprintf(e.stderr, "postmill worker: stage %s (%s), %s → %s\n", wk.Step.Name, kind, cfg.Topic(wk.Step.Name), cfg.Topic(*next))
+	if err := wk.Run(ctx, cfg); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "postmill worker: stage %s stopped\n", step.Name)
+	fmt.Fprintf(e.stderr, "postmill worker: stage %s stopped\n", wk.Step.Name)
 	return nil
+}
+
+// workerFor builds what `postmill worker --stage stage --next next` runs: a
+// stateless stage shared by all jobs, or a keyed one built per job; and,
+// unless nextLocal, the next stage's key to split batches by.
+func workerFor(stages StageFactory, stage, next string, nextLocal bool) (kafka.Worker, error) {
+	step, err := stages(stage, nil)
+	if err != nil {
+		return kafka.Worker{}, fmt.Errorf("--stage %s: %v", stage, err)
+	}
+	if step.Name == "" {
+		step.Name = stage
+	}
+	wk := kafka.Worker{Step: step, Next: next}
+	if keyedStages[stage] {
+		if c, ok := step.Stage.(io.Closer); ok {
+			c.Close() // the template is only named; instances serve the jobs
+		}
+		wk.NewStage = func(j *pipeline.Job) (pipeline.Stage, error) {
+			st, err := stages(stage, j)
+			return st.Stage, err
+		}
+	}
+	if keyedStages[next] && !nextLocal {
+		probe, err := stages(next, nil)
+		if err != nil {
+			return kafka.Worker{}, fmt.Errorf("--next %s: %v", next, err)
+		}
+		if c, ok := probe.Stage.(io.Closer); ok {
+			c.Close()
+		}
+		wk.NextKey = func(j *pipeline.Job) (pipeline.Keyer, error) {
+			st, err := stages(next, j)
+			if err != nil {
+				return nil, err
+			}
+			k, ok := st.Stage.(pipeline.Keyer)
+			if !ok {
+				return nil, fmt.Errorf("stage %s has no partition key", next)
+			}
+			return k, nil
+		}
+	}
+	return wk, nil
 }
 
 // splitList splits a comma-separated flag value, dropping empty items.

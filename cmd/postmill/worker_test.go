@@ -18,7 +18,7 @@ import (
 )
 
 // testStages knows one stage, "validate", which rejects every 7th row.
-func testStages(name string) (pipeline.Step, error) {
+func testStages(name string, _ *pipeline.Job) (pipeline.Step, error) {
 	if name != "validate" {
 		return pipeline.Step{}, fmt.Errorf("no stage %q", name)
 	}

@@ -7,12 +7,15 @@ package job
 
 import (
 	"context"
+	"encoding/json"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
@@ -72,6 +75,10 @@ type Remote struct {
 	// job's schema here, so the columns they add have the same places on
 	// both sides.
 	Steps []pipeline.Step
+	// Sections, when set, returns the report sections the remote keyed
+	// stages sent back, by "<stage>.<partition>" (kafka.Receiver.Sections);
+	// they are merged per stage into the report. Default: none.
+	Sections func() map[string]json.RawMessage
 	// Close releases both; called after the run.
 	Close func()
 }
@@ -248,6 +255,14 @@ func runRemote(ctx context.Context, spec Spec, cfg pipeline.Config, j *pipeline.
 	if err := g.Wait(); err != nil {
 		return rep, err
 	}
+	if remote.Sections != nil {
+		for name, sec := range MergeSections(remote.Sections()) {
+			if rep.Sections == nil {
+				rep.Sections = map[string]any{}
+			}
+			rep.Sections[name] = sec
+		}
+	}
 	if sent.RowsIn != rep.RowsIn {
 		return rep, &pipeline.AccountingError{RowsIn: sent.RowsIn, Accepted: rep.Accepted, Rejected: rep.Rejected, Held: rep.Held,
 			Why: fmt.Sprintf("%d rows went to the remote stages, %d came back", sent.RowsIn, rep.RowsIn)}
@@ -263,12 +278,35 @@ func (k senderSink) Close(ctx context.Context) error                    { return
 
 // receiverSource reads what the remote stages finished and puts the
 // batches back under the local job, after checking that their columns are
-// the job's. It acknowledges a batch as it takes it: if this process dies,
-// the job is run again, and the sinks dedupe on piece id.
+// the job's. A row that arrives again (a worker died and its successor
+// published the same rows again) is dropped by row number, so each input
+// row reaches the sinks once. It acknowledges a batch as it takes it: if
+// this process dies, the job is run again, and the sinks dedupe on piece
+// id.
 type receiverSource struct {
 	r       pipeline.Receiver
 	job     *pipeline.Job
 	checked *pipeline.Job
+	seen    []uint64 // bit n: row number n arrived
+}
+
+// fresh keeps the rows whose number has not arrived before.
+func (k *receiverSource) fresh(rows []*pipeline.Row) []*pipeline.Row {
+	out := rows[:0]
+	for _, r := range rows {
+		n := uint64(r.Num)
+		w := n / 64
+		if w >= uint64(len(k.seen)) {
+			k.seen = append(k.seen, make([]uint64, int(w)+1-len(k.seen)+len(k.seen)/2)...)
+		}
+		if k.seen[w]&(1<<(n%64)) != 0 {
+			continue
+		}
+		k.seen[w] |= 1 << (n % 64)
+		out = append(out, r)
+	}
+	clear(rows[len(out):])
+	return out
 }
 
 func (k *receiverSource) Next(ctx context.Context) (*pipeline.Batch, error) {
@@ -283,10 +321,93 @@ func (k *receiverSource) Next(ctx context.Context) (*pipeline.Batch, error) {
 		k.checked = b.Job
 	}
 	b.Job = k.job
+	b.Rows, b.Done = k.fresh(b.Rows), k.fresh(b.Done)
 	if a, ok := k.r.(pipeline.Acker); ok {
 		if err := a.Ack(ctx, b); err != nil {
 			return nil, err
 		}
 	}
 	return b, nil
+}
+
+// MergeSections merges the report sections of a stage's distributed
+// instances, keyed "<stage>.<partition>", into one per stage: objects merge
+// by key, numbers add up, lists concatenate, and other values keep the
+// first instance's (by partition), except "balance", an account's balance
+// after its last debit, which keeps the lowest.
+func MergeSections(parts map[string]json.RawMessage) map[string]any {
+	keys := make([]string, 0, len(parts))
+	for k := range parts {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b string) int {
+		sa, pa := splitSection(a)
+		sb, pb := splitSection(b)
+		if sa != sb {
+			return strings.Compare(sa, sb)
+		}
+		return pa - pb
+	})
+	out := map[string]any{}
+	for _, k := range keys {
+		var v any
+		if json.Unmarshal(parts[k], &v) != nil {
+			continue
+		}
+		stage, _ := splitSection(k)
+		if prev, ok := out[stage]; ok {
+			out[stage] = mergeJSON(prev, v, "")
+		} else {
+			out[stage] = v
+		}
+	}
+	return out
+}
+
+// splitSection splits "dedupe.2" into its stage and partition.
+func splitSection(k string) (string, int) {
+	i := strings.LastIndexByte(k, '.')
+	if i < 0 {
+		return k, 0
+	}
+	p, err := strconv.Atoi(k[i+1:])
+	if err != nil {
+		return k, 0
+	}
+	return k[:i], p
+}
+
+func mergeJSON(a, b any, key string) any {
+	switch av := a.(type) {
+	case map[string]any:
+		bv, ok := b.(map[string]any)
+		if !ok {
+			return a
+		}
+		for k, v := range bv {
+			if old, ok := av[k]; ok {
+				av[k] = mergeJSON(old, v, k)
+			} else {
+				av[k] = v
+			}
+		}
+		return av
+	case float64:
+		bv, ok := b.(float64)
+		if !ok {
+			return a
+		}
+		if key == "balance" {
+			return min(av, bv)
+		}
+		return av + bv
+	case []any:
+		if bv, ok := b.([]any); ok {
+			return append(av, bv...)
+		}
+		return a
+	case nil:
+		return b
+	}
+	return a
 }

@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -36,6 +37,7 @@ type Receiver struct {
 	ends      map[int]map[int]bool // partition → producers whose end marker arrived
 	producers map[int]int          // partition → producers to wait for
 	done      bool
+	sections  map[string]json.RawMessage // from the end markers of the followed job
 	state     map[int]*partState
 	inflight  []delivery
 
@@ -85,7 +87,7 @@ func (t *Transport) NewReceiver(ctx context.Context, topic, group string) (*Rece
 		return nil, err
 	}
 	r := &Receiver{t: t, topic: topic, parts: n, ends: map[int]map[int]bool{}, producers: map[int]int{},
-		state: map[int]*partState{}}
+		state: map[int]*partState{}, sections: map[string]json.RawMessage{}}
 	r.r = kafkago.NewReader(kafkago.ReaderConfig{
 		Brokers:          t.cfg.Brokers,
 		GroupID:          group,
@@ -236,6 +238,7 @@ func (r *Receiver) handle(ctx context.Context, m kafkago.Message) (*pipeline.Bat
 			}
 			r.ends[m.Partition][producer] = true
 			r.producers[m.Partition] = producers
+			addSections(r.sections, m.Value)
 			r.done = r.complete()
 		}
 		r.mu.Unlock()
@@ -266,6 +269,19 @@ func (r *Receiver) handle(ctx context.Context, m kafkago.Message) (*pipeline.Bat
 	default:
 		return nil, r.poison(ctx, m, fmt.Errorf("unknown message kind %q", kind))
 	}
+}
+
+// Sections returns the report sections of keyed stage workers that the
+// followed job's end markers carried, by "<stage>.<partition>": the
+// JSON of each instance's pipeline.Reporter value.
+func (r *Receiver) Sections() map[string]json.RawMessage {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make(map[string]json.RawMessage, len(r.sections))
+	for k, v := range r.sections {
+		out[k] = v
+	}
+	return out
 }
 
 // follow reports whether job is the one the receiver follows, adopting it

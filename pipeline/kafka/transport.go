@@ -32,6 +32,14 @@ const (
 	HeaderKind = "kind"
 	// HeaderSeq is a batch's sequence number in its job.
 	HeaderSeq = "seq"
+	// HeaderOrigin names the stream a batch's seq counts in: "" for the
+	// ingesting process, "<stage>.<partition>" for what a flushing keyed
+	// stage emitted, with ">"-joined hops for ordered keyed stages on the
+	// way. (origin, seq) identifies a batch on a keyed stage's partition.
+	HeaderOrigin = "origin"
+	// HeaderPart is the partition a batch was keyed to, on batches split
+	// for a keyed stage.
+	HeaderPart = "part"
 	// HeaderProducer is an end marker's producer id, from 0.
 	HeaderProducer = "producer"
 	// HeaderProducers is how many producers send end markers to each partition.
@@ -210,11 +218,11 @@ func partitionCount(conn *kafkago.Conn, topic string) (int, error) {
 
 // balancer keys batches to a partition by FNV-1a of the message key (the job
 // id), so one job's batches stay in order on one partition, and sends end
-// markers to the partition they name.
+// markers and batches split for a keyed stage to the partition they name.
 type balancer struct{}
 
 func (balancer) Balance(msg kafkago.Message, partitions ...int) int {
-	if header(msg, HeaderKind) == KindEnd {
+	if header(msg, HeaderKind) == KindEnd || header(msg, HeaderPart) != "" {
 		for _, p := range partitions {
 			if p == msg.Partition {
 				return p

@@ -1,9 +1,13 @@
 package kafka
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"io"
 	"slices"
 	"strconv"
 	"time"
@@ -14,27 +18,72 @@ import (
 	"github.com/postmill/postmill/pipeline"
 )
 
-// RunWorker runs one stage as a member of its consumer group until ctx is
-// canceled: it consumes topic "<Prefix>.<step.Name>" as group
-// "<GroupPrefix>.<step.Name>", runs step.Stage on each batch of any job, and
-// publishes the result to "<Prefix>.<next>" before it commits the input
-// (at-least-once). A batch that cannot be decoded, or whose stage fails
-// MaxAttempts times, goes to the dead-letter topic and the worker goes on.
-// When an input partition has a job's end marker from each of its
-// producers, the worker forwards the job's end marker, as producer p of the
-// input's partition count, to every partition of the next topic.
+// SinkBoundary is the boundary whose topic the run that owns a job's sinks
+// consumes: "<Prefix>.sink". Keyed workers send the rows they finish
+// (rejected or held) there directly.
+const SinkBoundary = "sink"
+
+// Worker describes one stage run as a member of its consumer group. The
+// zero value is not usable: Step.Name, Next, and Step.Stage or NewStage are
+// required.
+type Worker struct {
+	// Step names the stage. Without NewStage, Step.Stage processes the
+	// batches of every job (a stateless stage, safe to reuse across jobs).
+	Step pipeline.Step
+	// NewStage, when set, makes the worker keyed: it builds one stage
+	// instance per job and input partition, for stages that keep state
+	// (dedupe, presort, account), whose input topic is partitioned by the
+	// stage's key (see NextKey of the step before). A keyed stage that is a
+	// [pipeline.Flusher] gets its batches in any order and is flushed when
+	// the partition has the job's end markers; any other keyed stage gets
+	// each origin's batches in sequence order, as the in-process engine
+	// would hand them to a Serial step. Default (nil): stateless.
+	NewStage func(j *pipeline.Job) (pipeline.Stage, error)
+	// Next is the step whose topic gets the results: a stage name, or
+	// SinkBoundary.
+	Next string
+	// NextKey, when set, returns the [pipeline.Keyer] of the next step for
+	// job j (bound to j's schema here when it is a Binder): each batch is
+	// split by it into one message per partition of the next topic, empty
+	// ones included, so each key has one owner however many workers run.
+	// Default (nil): batches are keyed by job.
+	NextKey func(j *pipeline.Job) (pipeline.Keyer, error)
+}
+
+// RunWorker runs a stateless stage: Worker{Step: step, Next: next}.Run.
+func RunWorker(ctx context.Context, cfg Config, step pipeline.Step, next string) error {
+	return Worker{Step: step, Next: next}.Run(ctx, cfg)
+}
+
+// Run runs the stage until ctx is canceled: it consumes topic
+// "<Prefix>.<Step.Name>" as group "<GroupPrefix>.<Step.Name>", runs the
+// stage on each batch of any job, and publishes the result to
+// "<Prefix>.<Next>" before it commits the input (at-least-once). A batch
+// that cannot be decoded, or whose stage fails MaxAttempts times, goes to
+// the dead-letter topic and the worker goes on. When an input partition
+// has a job's end marker from each of its producers, the worker forwards
+// the job's end marker, as producer p of the input's partition count, to
+// every partition of the next topic; the marker's value carries the report
+// sections of the keyed stages the job has passed (JSON, by
+// "<stage>.<partition>").
+//
+// A stateless worker commits each batch once its result is published. A
+// keyed worker keeps a job's state in memory, so it commits nothing of a
+// job on a partition until the job is complete there: a worker that dies
+// leaves the job's batches to the partition's next owner, which rebuilds
+// the same state from them and publishes the same batches again under the
+// same (origin, seq); keyed stages downstream drop such repeats, and the
+// run's sink drops repeated rows by row number.
 //
 // Cancelling ctx (SIGTERM) abandons the batch in hand without committing
-// it, so the group's next owner of its partition processes it again;
-// RunWorker then leaves the group and returns nil. Stages that need all
-// input (pipeline.Flusher) are refused: they need rows re-partitioned by key
-// and a flush per job, which the worker does not do yet.
-func RunWorker(ctx context.Context, cfg Config, step pipeline.Step, next string) error {
-	if step.Stage == nil || step.Name == "" || next == "" {
+// it; Run then leaves the group and returns nil.
+func (wk Worker) Run(ctx context.Context, cfg Config) error {
+	step := wk.Step
+	if step.Name == "" || wk.Next == "" || (step.Stage == nil && wk.NewStage == nil) {
 		return fmt.Errorf("%w: worker needs a named stage and a next step", ErrConfig)
 	}
-	if _, ok := step.Stage.(pipeline.Flusher); ok {
-		return fmt.Errorf("%w: stage %s needs all input (Flusher); a worker cannot run it yet", ErrConfig, step.Name)
+	if _, ok := step.Stage.(pipeline.Flusher); ok && wk.NewStage == nil {
+		return fmt.Errorf("%w: stage %s needs all input (Flusher): run it keyed, with NewStage", ErrConfig, step.Name)
 	}
 	t, err := New(cfg)
 	if err != nil {
@@ -42,7 +91,7 @@ func RunWorker(ctx context.Context, cfg Config, step pipeline.Step, next string)
 	}
 	defer t.Close()
 	cfg = t.cfg
-	in, out := cfg.Topic(step.Name), cfg.Topic(next)
+	in, out := cfg.Topic(step.Name), cfg.Topic(wk.Next)
 	inParts, err := t.EnsureTopic(ctx, in)
 	if err != nil {
 		return ignoreCancel(ctx, err)
@@ -51,15 +100,27 @@ func RunWorker(ctx context.Context, cfg Config, step pipeline.Step, next string)
 	if err != nil {
 		return ignoreCancel(ctx, err)
 	}
-	w := &worker{t: t, step: step, in: in, inParts: inParts, outParts: outParts,
-		w: t.newWriter(out), jobs: map[string]*workerJob{}, parts: map[int]*workerPart{}}
+	w := &worker{t: t, spec: wk, in: in, inParts: inParts, outParts: outParts,
+		w: t.newWriter(out), jobs: map[string]*workerJob{}, parts: map[int]*workerPart{},
+		keys: map[string]pipeline.Keyer{}, spare: map[string]pipeline.Stage{}}
 	defer closeWriter(w.w)
-	w.dec.NewJob = func(j *pipeline.Job) error {
-		if b, ok := step.Stage.(pipeline.Binder); ok {
-			return b.Bind(j.Schema)
+	if wk.NewStage != nil {
+		w.keyed = true
+		if probe, err := wk.NewStage(&pipeline.Job{Schema: pipeline.NewSchema()}); err == nil {
+			_, w.flusher = probe.(pipeline.Flusher)
+			closeStage(probe)
+		} else {
+			return fmt.Errorf("kafka: worker %s: %w", step.Name, err)
 		}
-		return nil
+		if wk.Next != SinkBoundary {
+			if _, err := t.EnsureTopic(ctx, cfg.Topic(SinkBoundary)); err != nil {
+				return ignoreCancel(ctx, err)
+			}
+			w.sinkW = t.newWriter(cfg.Topic(SinkBoundary))
+			defer closeWriter(w.sinkW)
+		}
 	}
+	w.dec.NewJob = w.newJob
 	w.r = kafkago.NewReader(kafkago.ReaderConfig{
 		Brokers:          cfg.Brokers,
 		GroupID:          cfg.Group(step.Name),
@@ -71,6 +132,7 @@ func RunWorker(ctx context.Context, cfg Config, step pipeline.Step, next string)
 		JoinGroupBackoff: 250 * time.Millisecond,
 	})
 	defer w.r.Close()
+	defer w.closeStages()
 	for {
 		m, err := w.r.FetchMessage(ctx)
 		if err != nil {
@@ -92,28 +154,37 @@ func ignoreCancel(ctx context.Context, err error) error {
 
 type worker struct {
 	t                 *Transport
-	step              pipeline.Step
+	spec              Worker
+	keyed, flusher    bool
 	in                string
 	inParts, outParts int
 	r                 *kafkago.Reader
-	w                 *kafkago.Writer
+	w, sinkW          *kafkago.Writer
 	dec               arrowbatch.Decoder
 	enc               arrowbatch.Encoder
 	jobs              map[string]*workerJob
 	parts             map[int]*workerPart
+	keys              map[string]pipeline.Keyer // the next step's keyer, by job
+	spare             map[string]pipeline.Stage // a keyed stage bound when its job was first decoded
+	split             [][]*pipeline.Row
 }
 
-// workerJob is what a worker knows of a job's end markers.
+// workerJob is what a stateless worker knows of a job's end markers.
 type workerJob struct {
 	ends      map[int]map[int]bool // input partition → producers seen
 	forwarded map[int]bool         // input partitions whose end was forwarded
+	sections  map[string]json.RawMessage
 }
 
 // workerPart holds an input partition's offsets: end markers whose job is
-// not complete there stay uncommitted, so a restart sees them again.
+// not complete there, and the batches of keyed jobs not complete there,
+// stay uncommitted, so a restart sees them again.
 type workerPart struct {
-	held []heldEnd
-	last int64
+	held      []heldEnd
+	last      int64
+	keyed     map[string]*keyedJob
+	completed map[string]bool // keyed jobs finished here; repeats are dropped
+	order     []string        // completed, oldest first, to bound it
 }
 
 type heldEnd struct {
@@ -121,42 +192,106 @@ type heldEnd struct {
 	job    string
 }
 
+// keyedJob is one job's state on one input partition of a keyed worker.
+type keyedJob struct {
+	job       *pipeline.Job
+	stage     pipeline.Stage
+	first     int64 // the first offset of the job seen here: nothing from it on is committed
+	ends      map[int]bool
+	producers int
+	next      map[string]uint64                // ordered: next seq per origin
+	waiting   map[string]map[uint64]waitingMsg // ordered: arrived early
+	seen      map[string]map[uint64]bool       // flusher: batches taken
+	outSeq    uint64
+	sections  map[string]json.RawMessage
+}
+
+type waitingMsg struct {
+	m kafkago.Message
+	b *pipeline.Batch
+}
+
+// maxCompleted bounds how many finished jobs a partition remembers.
+const maxCompleted = 1024
+
+// newJob binds the stage and the next step's keyer to a job the decoder
+// sees for the first time, so the columns they add are in its schema.
+func (w *worker) newJob(j *pipeline.Job) error {
+	if w.keyed {
+		st, err := w.spec.NewStage(j)
+		if err != nil {
+			return err
+		}
+		if b, ok := st.(pipeline.Binder); ok {
+			if err := b.Bind(j.Schema); err != nil {
+				closeStage(st)
+				return err
+			}
+		}
+		if old := w.spare[j.ID]; old != nil {
+			closeStage(old)
+		}
+		w.spare[j.ID] = st
+	} else if b, ok := w.spec.Step.Stage.(pipeline.Binder); ok {
+		if err := b.Bind(j.Schema); err != nil {
+			return err
+		}
+	}
+	if w.spec.NextKey != nil {
+		k, err := w.spec.NextKey(j)
+		if err != nil {
+			return err
+		}
+		if b, ok := k.(pipeline.Binder); ok {
+			if err := b.Bind(j.Schema); err != nil {
+				return err
+			}
+		}
+		w.keys[j.ID] = k
+	}
+	return nil
+}
+
 func (w *worker) handle(ctx context.Context, m kafkago.Message) error {
 	switch header(m, HeaderKind) {
 	case KindEnd:
+		if w.keyed {
+			return w.keyedEnd(ctx, m)
+		}
 		return w.end(ctx, m)
 	case KindBatch, "":
+		if w.keyed {
+			return w.keyedBatch(ctx, m)
+		}
 		b, err := w.dec.Decode(m.Value)
 		if err != nil {
 			return w.poison(ctx, m, err)
 		}
-		if err := w.process(ctx, b); err != nil {
+		if err := w.process(ctx, w.spec.Step.Stage, b); err != nil {
+			b.Release()
 			if ctx.Err() != nil {
 				return err
 			}
-			return w.poison(ctx, m, fmt.Errorf("stage %s failed %d times: %w", w.step.Name, w.t.cfg.MaxAttempts, err))
+			return w.poison(ctx, m, fmt.Errorf("stage %s failed %d times: %w", w.spec.Step.Name, w.t.cfg.MaxAttempts, err))
 		}
-		payload, err := w.enc.Encode(nil, b)
+		err = w.publish(ctx, b, header(m, HeaderOrigin))
+		b.Release()
 		if err != nil {
 			return err
 		}
-		h := append(jobHeaders(b.Job, KindBatch), kafkago.Header{Key: HeaderSeq, Value: []byte(strconv.FormatUint(b.Seq, 10))})
-		if err := w.w.WriteMessages(ctx, kafkago.Message{Key: []byte(b.Job.ID), Value: payload, Headers: h}); err != nil {
-			return fmt.Errorf("publish: %w", err)
-		}
-		b.Release()
 		return w.done(ctx, m)
 	default:
 		return w.poison(ctx, m, fmt.Errorf("unknown message kind %q", header(m, HeaderKind)))
 	}
 }
 
-// process runs the stage on b, up to MaxAttempts times, then moves the rows
-// it rejected or held to b.Done as the engine does.
-func (w *worker) process(ctx context.Context, b *pipeline.Batch) error {
+// process runs st on b, up to MaxAttempts times, then moves the rows it
+// rejected or held to b.Done as the engine does, and drops the rows a
+// flushing stage deferred (it emits them at the flush).
+func (w *worker) process(ctx context.Context, st pipeline.Stage, b *pipeline.Batch) error {
 	var err error
 	for attempt := 0; attempt < w.t.cfg.MaxAttempts; attempt++ {
-		if err = w.step.Stage.Process(ctx, b); err == nil || ctx.Err() != nil {
+		if err = st.Process(ctx, b); err == nil || ctx.Err() != nil {
 			break
 		}
 	}
@@ -170,8 +305,14 @@ func (w *worker) process(ctx context.Context, b *pipeline.Batch) error {
 			live = append(live, r)
 		case pipeline.Rejected, pipeline.Held:
 			b.Done = append(b.Done, r)
+		case pipeline.Deferred:
+			// The stage copied it and emits it at the flush; the row itself
+			// is dropped, as the engine drops it.
+			if !w.flusher {
+				return fmt.Errorf("stage %s deferred row %d but does not flush", w.spec.Step.Name, r.Num)
+			}
 		default:
-			return fmt.Errorf("stage %s left row %d %s", w.step.Name, r.Num, r.Fate)
+			return fmt.Errorf("stage %s left row %d %s", w.spec.Step.Name, r.Num, r.Fate)
 		}
 	}
 	clear(b.Rows[len(live):])
@@ -179,24 +320,159 @@ func (w *worker) process(ctx context.Context, b *pipeline.Batch) error {
 	return nil
 }
 
-// end records an end marker; once the partition has one from every
-// producer, it forwards the job's end and releases the held offsets.
-func (w *worker) end(ctx context.Context, m kafkago.Message) error {
+// publish sends b's rows on: to the next topic, split by the next step's
+// key when it has one; a keyed worker sends the finished rows (b.Done) to
+// the sink topic directly. The batch keeps origin and its seq.
+func (w *worker) publish(ctx context.Context, b *pipeline.Batch, origin string) error {
+	done := b.Done
+	if w.sinkW != nil {
+		if len(done) > 0 {
+			payload, err := w.enc.Encode(nil, &pipeline.Batch{Job: b.Job, Seq: b.Seq, Done: done})
+			if err != nil {
+				return err
+			}
+			h := append(jobHeaders(b.Job, KindBatch), kafkago.Header{Key: HeaderSeq, Value: []byte(strconv.FormatUint(b.Seq, 10))})
+			if err := w.sinkW.WriteMessages(ctx, kafkago.Message{Key: []byte(b.Job.ID), Value: payload, Headers: h}); err != nil {
+				return fmt.Errorf("publish finished rows: %w", err)
+			}
+		}
+		done = nil
+	}
+	headers := func(extra ...kafkago.Header) []kafkago.Header {
+		return append(append(jobHeaders(b.Job, KindBatch),
+			kafkago.Header{Key: HeaderSeq, Value: []byte(strconv.FormatUint(b.Seq, 10))},
+			kafkago.Header{Key: HeaderOrigin, Value: []byte(origin)}), extra...)
+	}
+	key := w.keys[b.Job.ID]
+	if key == nil {
+		payload, err := w.enc.Encode(nil, &pipeline.Batch{Job: b.Job, Seq: b.Seq, Rows: b.Rows, Done: done})
+		if err != nil {
+			return err
+		}
+		if err := w.w.WriteMessages(ctx, kafkago.Message{Key: []byte(b.Job.ID), Value: payload, Headers: headers()}); err != nil {
+			return fmt.Errorf("publish: %w", err)
+		}
+		return nil
+	}
+	if len(w.split) != w.outParts {
+		w.split = make([][]*pipeline.Row, w.outParts)
+	}
+	for p := range w.split {
+		w.split[p] = w.split[p][:0]
+	}
+	jh := jobHash(b.Job.ID)
+	for _, r := range b.Rows {
+		p := int(mix64(jh^key.PartitionKey(r)) % uint64(w.outParts))
+		w.split[p] = append(w.split[p], r)
+	}
+	msgs := make([]kafkago.Message, w.outParts)
+	for p := range msgs {
+		sub := &pipeline.Batch{Job: b.Job, Seq: b.Seq, Rows: w.split[p]}
+		if p == 0 {
+			sub.Done = done
+		}
+		payload, err := w.enc.Encode(nil, sub)
+		if err != nil {
+			return err
+		}
+		msgs[p] = kafkago.Message{Partition: p, Key: []byte(b.Job.ID), Value: payload,
+			Headers: headers(kafkago.Header{Key: HeaderPart, Value: []byte(strconv.Itoa(p))})}
+	}
+	if err := w.w.WriteMessages(ctx, msgs...); err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	return nil
+}
+
+// jobHash spreads different jobs' keys over different partitions.
+func jobHash(id string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(id))
+	return h.Sum64()
+}
+
+// mix64 is the splitmix64 finalizer: small keys (0 and 1 for the two
+// presort groups) land on unrelated partitions.
+func mix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return x
+}
+
+// PartitionOf returns the partition of parts that a row with key gets in
+// job: what a worker splitting batches for a keyed stage computes.
+func PartitionOf(job string, key uint64, parts int) int {
+	return int(mix64(jobHash(job)^key) % uint64(parts))
+}
+
+// endMarker parses an end marker's producer and producer count.
+func endMarker(m kafkago.Message) (producer, producers int, err error) {
 	producer, err1 := strconv.Atoi(header(m, HeaderProducer))
 	producers, err2 := strconv.Atoi(header(m, HeaderProducers))
 	if err1 != nil || err2 != nil || producers < 1 || producer < 0 || producer >= producers {
-		return w.poison(ctx, m, fmt.Errorf("end marker with producer %q of %q", header(m, HeaderProducer), header(m, HeaderProducers)))
+		return 0, 0, fmt.Errorf("end marker with producer %q of %q", header(m, HeaderProducer), header(m, HeaderProducers))
+	}
+	return producer, producers, nil
+}
+
+// addSections merges the report sections an end marker carries into into.
+func addSections(into map[string]json.RawMessage, value []byte) {
+	if len(value) == 0 {
+		return
+	}
+	var got map[string]json.RawMessage
+	if json.Unmarshal(value, &got) != nil {
+		return
+	}
+	for k, v := range got {
+		into[k] = v
+	}
+}
+
+// forwardEnd publishes job's end marker, as producer part of the input's
+// partition count, to every partition of the next topic, carrying sections.
+func (w *worker) forwardEnd(ctx context.Context, job *pipeline.Job, part int, sections map[string]json.RawMessage) error {
+	var value []byte
+	if len(sections) > 0 {
+		var err error
+		if value, err = json.Marshal(sections); err != nil {
+			return err
+		}
+	}
+	msgs := make([]kafkago.Message, w.outParts)
+	for q := range msgs {
+		h := append(jobHeaders(job, KindEnd),
+			kafkago.Header{Key: HeaderProducer, Value: []byte(strconv.Itoa(part))},
+			kafkago.Header{Key: HeaderProducers, Value: []byte(strconv.Itoa(w.inParts))})
+		msgs[q] = kafkago.Message{Partition: q, Key: []byte(job.ID), Value: value, Headers: h}
+	}
+	if err := w.w.WriteMessages(ctx, msgs...); err != nil {
+		return fmt.Errorf("forward end of job %s: %w", job.ID, err)
+	}
+	return nil
+}
+
+// end records an end marker; once the partition has one from every
+// producer, it forwards the job's end and releases the held offsets.
+func (w *worker) end(ctx context.Context, m kafkago.Message) error {
+	producer, producers, err := endMarker(m)
+	if err != nil {
+		return w.poison(ctx, m, err)
 	}
 	id := header(m, HeaderJob)
 	j := w.jobs[id]
 	if j == nil {
-		j = &workerJob{ends: map[int]map[int]bool{}, forwarded: map[int]bool{}}
+		j = &workerJob{ends: map[int]map[int]bool{}, forwarded: map[int]bool{}, sections: map[string]json.RawMessage{}}
 		w.jobs[id] = j
 	}
 	if j.ends[m.Partition] == nil {
 		j.ends[m.Partition] = map[int]bool{}
 	}
 	j.ends[m.Partition][producer] = true
+	addSections(j.sections, m.Value)
 	p := w.part(m.Partition)
 	if len(j.ends[m.Partition]) < producers {
 		p.held = append(p.held, heldEnd{offset: m.Offset, job: id})
@@ -204,15 +480,8 @@ func (w *worker) end(ctx context.Context, m kafkago.Message) error {
 	}
 	if !j.forwarded[m.Partition] {
 		job := &pipeline.Job{ID: id, Account: header(m, HeaderTenant), Campaign: header(m, HeaderCampaign)}
-		msgs := make([]kafkago.Message, w.outParts)
-		for q := range msgs {
-			h := append(jobHeaders(job, KindEnd),
-				kafkago.Header{Key: HeaderProducer, Value: []byte(strconv.Itoa(m.Partition))},
-				kafkago.Header{Key: HeaderProducers, Value: []byte(strconv.Itoa(w.inParts))})
-			msgs[q] = kafkago.Message{Partition: q, Key: []byte(id), Headers: h}
-		}
-		if err := w.w.WriteMessages(ctx, msgs...); err != nil {
-			return fmt.Errorf("forward end of job %s: %w", id, err)
+		if err := w.forwardEnd(ctx, job, m.Partition, j.sections); err != nil {
+			return err
 		}
 		j.forwarded[m.Partition] = true
 	}
@@ -222,6 +491,7 @@ func (w *worker) end(ctx context.Context, m kafkago.Message) error {
 	delete(j.ends, m.Partition)
 	if len(j.ends) == 0 && len(j.forwarded) == w.inParts {
 		delete(w.jobs, id)
+		w.dropKey(id)
 	}
 	return w.done(ctx, m)
 }
@@ -229,20 +499,291 @@ func (w *worker) end(ctx context.Context, m kafkago.Message) error {
 func (w *worker) part(p int) *workerPart {
 	st := w.parts[p]
 	if st == nil {
-		st = &workerPart{last: -1}
+		st = &workerPart{last: -1, keyed: map[string]*keyedJob{}, completed: map[string]bool{}}
 		w.parts[p] = st
 	}
 	return st
 }
 
+// keyedJob returns the state of job on partition p, created at offset.
+func (w *worker) keyedJob(p *workerPart, job *pipeline.Job, offset int64) *keyedJob {
+	js := p.keyed[job.ID]
+	if js == nil {
+		js = &keyedJob{job: job, first: offset, ends: map[int]bool{}, next: map[string]uint64{},
+			waiting: map[string]map[uint64]waitingMsg{}, seen: map[string]map[uint64]bool{},
+			sections: map[string]json.RawMessage{}}
+		p.keyed[job.ID] = js
+	}
+	if js.job.Schema == nil && job.Schema != nil {
+		js.job = job
+	}
+	return js
+}
+
+// keyedBatch takes a batch of a keyed stage: a flushing stage takes each
+// (origin, seq) once in any order; another stage takes each origin's
+// batches in seq order, keeping the early ones until their turn.
+func (w *worker) keyedBatch(ctx context.Context, m kafkago.Message) error {
+	p := w.part(m.Partition)
+	if p.completed[header(m, HeaderJob)] {
+		return w.done(ctx, m) // a repeat of a job finished here
+	}
+	b, err := w.dec.Decode(m.Value)
+	if err != nil {
+		return w.poison(ctx, m, err)
+	}
+	js := w.keyedJob(p, b.Job, m.Offset)
+	origin := header(m, HeaderOrigin)
+	if w.flusher {
+		if js.seen[origin][b.Seq] {
+			b.Release()
+			return w.done(ctx, m)
+		}
+		if js.seen[origin] == nil {
+			js.seen[origin] = map[uint64]bool{}
+		}
+		js.seen[origin][b.Seq] = true
+		if err := w.take(ctx, m.Partition, js, m, b, origin); err != nil {
+			return err
+		}
+		return w.done(ctx, m)
+	}
+	next := js.next[origin]
+	_, early := js.waiting[origin][b.Seq]
+	switch {
+	case b.Seq < next || early:
+		b.Release() // a redelivery
+		return w.done(ctx, m)
+	case b.Seq > next:
+		if js.waiting[origin] == nil {
+			js.waiting[origin] = map[uint64]waitingMsg{}
+		}
+		js.waiting[origin][b.Seq] = waitingMsg{m: m, b: b}
+		return w.done(ctx, m)
+	}
+	if err := w.take(ctx, m.Partition, js, m, b, origin); err != nil {
+		return err
+	}
+	js.next[origin]++
+	for {
+		wm, ok := js.waiting[origin][js.next[origin]]
+		if !ok {
+			break
+		}
+		delete(js.waiting[origin], js.next[origin])
+		if err := w.take(ctx, m.Partition, js, wm.m, wm.b, origin); err != nil {
+			return err
+		}
+		js.next[origin]++
+	}
+	return w.done(ctx, m)
+}
+
+// take runs the job's stage instance on b and publishes the result; a batch
+// the stage fails on goes to the dead-letter topic. It releases b.
+func (w *worker) take(ctx context.Context, part int, js *keyedJob, m kafkago.Message, b *pipeline.Batch, origin string) error {
+	defer b.Release()
+	if js.stage == nil {
+		st, err := w.instance(b.Job)
+		if err != nil {
+			return fmt.Errorf("new stage for job %s: %w", b.Job.ID, err)
+		}
+		js.stage = st
+	}
+	if err := w.process(ctx, js.stage, b); err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		return w.deadLetter(ctx, m, fmt.Errorf("stage %s failed %d times: %w", w.spec.Step.Name, w.t.cfg.MaxAttempts, err))
+	}
+	if w.flusher {
+		// The rows are deferred; what is left are finished rows, and live
+		// rows a flushing stage passed on at once.
+		if len(b.Rows) > 0 {
+			b.Seq = js.outSeq
+			js.outSeq++
+			return w.publish(ctx, b, w.origin(part))
+		}
+		return w.publish(ctx, &pipeline.Batch{Job: b.Job, Seq: b.Seq, Done: b.Done}, origin)
+	}
+	hop := w.origin(part)
+	if origin != "" {
+		hop = origin + ">" + hop
+	}
+	return w.publish(ctx, b, hop)
+}
+
+// origin names what this worker emits from partition part.
+func (w *worker) origin(part int) string {
+	return w.spec.Step.Name + "." + strconv.Itoa(part)
+}
+
+// instance returns a stage instance for job: the one bound when the job was
+// decoded, or a new one bound to the job's schema.
+func (w *worker) instance(job *pipeline.Job) (pipeline.Stage, error) {
+	if st := w.spare[job.ID]; st != nil {
+		delete(w.spare, job.ID)
+		return st, nil
+	}
+	st, err := w.spec.NewStage(job)
+	if err != nil {
+		return nil, err
+	}
+	if b, ok := st.(pipeline.Binder); ok {
+		if err := b.Bind(job.Schema); err != nil {
+			closeStage(st)
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+// keyedEnd records an end marker of a keyed stage's job; once the partition
+// has one from every producer, it finishes the job there.
+func (w *worker) keyedEnd(ctx context.Context, m kafkago.Message) error {
+	producer, producers, err := endMarker(m)
+	if err != nil {
+		return w.poison(ctx, m, err)
+	}
+	id := header(m, HeaderJob)
+	p := w.part(m.Partition)
+	if p.completed[id] {
+		return w.done(ctx, m)
+	}
+	js := w.keyedJob(p, &pipeline.Job{ID: id, Account: header(m, HeaderTenant), Campaign: header(m, HeaderCampaign)}, m.Offset)
+	js.ends[producer] = true
+	js.producers = producers
+	addSections(js.sections, m.Value)
+	if len(js.ends) < producers {
+		return w.done(ctx, m)
+	}
+	if err := w.finish(ctx, m.Partition, js); err != nil {
+		return err
+	}
+	delete(p.keyed, id)
+	p.completed[id] = true
+	p.order = append(p.order, id)
+	if len(p.order) > maxCompleted {
+		delete(p.completed, p.order[0])
+		p.order = p.order[1:]
+	}
+	if !w.anyKeyed(id) {
+		w.dropKey(id)
+		if st := w.spare[id]; st != nil {
+			closeStage(st)
+			delete(w.spare, id)
+		}
+	}
+	return w.done(ctx, m)
+}
+
+// dropKey forgets job id's keyer, releasing what it holds.
+func (w *worker) dropKey(id string) {
+	if k, ok := w.keys[id].(io.Closer); ok {
+		k.Close()
+	}
+	delete(w.keys, id)
+}
+
+// anyKeyed reports whether a partition still has state for job id.
+func (w *worker) anyKeyed(id string) bool {
+	for _, p := range w.parts {
+		if p.keyed[id] != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// finish completes a job on partition part: an ordered stage takes the
+// batches still waiting (their predecessors were dead-lettered upstream),
+// in (origin, seq) order; a flushing stage flushes. Then the job's end
+// goes on with the report sections.
+func (w *worker) finish(ctx context.Context, part int, js *keyedJob) error {
+	var rest []waitingMsg
+	var origins []string
+	for o, q := range js.waiting {
+		for _, wm := range q {
+			rest = append(rest, wm)
+			origins = append(origins, o)
+		}
+	}
+	idx := make([]int, len(rest))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int {
+		return cmp.Or(cmp.Compare(origins[a], origins[b]), cmp.Compare(rest[a].b.Seq, rest[b].b.Seq))
+	})
+	for _, i := range idx {
+		if err := w.take(ctx, part, js, rest[i].m, rest[i].b, origins[i]); err != nil {
+			return err
+		}
+	}
+	js.waiting = nil
+	if f, ok := js.stage.(pipeline.Flusher); ok {
+		err := f.Flush(ctx, func(b *pipeline.Batch) error {
+			defer b.Release()
+			b.Seq = js.outSeq
+			js.outSeq++
+			return w.publish(ctx, b, w.origin(part))
+		})
+		if err != nil {
+			return fmt.Errorf("flush job %s: %w", js.job.ID, err)
+		}
+	}
+	if r, ok := js.stage.(pipeline.Reporter); ok {
+		raw, err := json.Marshal(r.Report())
+		if err != nil {
+			return fmt.Errorf("report of job %s: %w", js.job.ID, err)
+		}
+		js.sections[w.origin(part)] = raw
+	}
+	closeStage(js.stage)
+	js.stage = nil
+	return w.forwardEnd(ctx, js.job, part, js.sections)
+}
+
+// closeStage releases what a stage instance holds (spill files).
+func closeStage(st pipeline.Stage) {
+	if c, ok := st.(io.Closer); ok {
+		c.Close()
+	}
+}
+
+// closeStages releases the instances of jobs left unfinished.
+func (w *worker) closeStages() {
+	for _, p := range w.parts {
+		for _, js := range p.keyed {
+			if js.stage != nil {
+				closeStage(js.stage)
+			}
+			for _, q := range js.waiting {
+				for _, wm := range q {
+					wm.b.Release()
+				}
+			}
+		}
+	}
+	for _, st := range w.spare {
+		closeStage(st)
+	}
+	for id := range w.keys {
+		w.dropKey(id)
+	}
+}
+
 // done commits the input partition up to m, or up to the oldest held end
-// marker.
+// marker or unfinished keyed job.
 func (w *worker) done(ctx context.Context, m kafkago.Message) error {
 	p := w.part(m.Partition)
-	p.last = m.Offset
+	p.last = max(p.last, m.Offset)
 	target := p.last
 	for _, h := range p.held {
 		target = min(target, h.offset-1)
+	}
+	for _, js := range p.keyed {
+		target = min(target, js.first-1)
 	}
 	if target < 0 {
 		return nil
@@ -255,8 +796,16 @@ func (w *worker) done(ctx context.Context, m kafkago.Message) error {
 
 // poison dead-letters m and commits it.
 func (w *worker) poison(ctx context.Context, m kafkago.Message, why error) error {
+	if err := w.deadLetter(ctx, m, why); err != nil {
+		return err
+	}
+	return w.done(ctx, m)
+}
+
+// deadLetter sends m to the dead-letter topic.
+func (w *worker) deadLetter(ctx context.Context, m kafkago.Message, why error) error {
 	if err := w.t.deadLetter(ctx, m, why); err != nil {
 		return errors.Join(why, err)
 	}
-	return w.done(ctx, m)
+	return nil
 }

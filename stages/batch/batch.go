@@ -275,6 +275,17 @@ func (s *Stage) Process(ctx context.Context, b *pipeline.Batch) error {
 	return nil
 }
 
+// PartitionKey keys a piece by its group: 0 for domestic pieces, 1 for
+// foreign ones. A print batch is one presort with one tray and sequence
+// numbering, so all of a group's pieces meet one instance. It implements
+// pipeline.Keyer.
+func (s *Stage) PartitionKey(r *pipeline.Row) uint64 {
+	if s.international(r) {
+		return groupInternational
+	}
+	return groupDomestic
+}
+
 func (s *Stage) field(r *pipeline.Row, col int) []byte {
 	if col < 0 {
 		return nil

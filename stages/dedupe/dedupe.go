@@ -110,6 +110,8 @@ type Stage struct {
 
 	rows, kept, noKey, dups, histRejected int64
 
+	pkBuf []byte // PartitionKey's scratch
+
 	mu        sync.Mutex // guards what the recorder (sink goroutine) touches
 	recorder  bool
 	recKeys   rowKeyer
@@ -140,6 +142,23 @@ func New(cfg Config) (*Stage, error) {
 		s.reason = pipeline.DuplicateFamily.With(string(cfg.Mode))
 	}
 	return s, nil
+}
+
+// PartitionKey keys a row by its address key (FNV-1a), which every mode's
+// key contains: rows that can be duplicates of each other meet one
+// instance. Rows without an address key are never deduped and spread by
+// row number. It implements pipeline.Keyer.
+func (s *Stage) PartitionKey(r *pipeline.Row) uint64 {
+	s.pkBuf = suppression.AppendRowAddressKey(s.pkBuf[:0], r.Field(pipeline.ColStreet), r.Field(pipeline.ColZip), r.Field(pipeline.ColCountry))
+	if len(s.pkBuf) == 0 {
+		return uint64(r.Num) * 0x9e3779b97f4a7c15
+	}
+	h := uint64(14695981039346656037)
+	for _, c := range s.pkBuf {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
 }
 
 // DuplicateHistory is the reason of a row rejected by history.
