@@ -38,7 +38,9 @@ func commands() []command {
 		{"ledger", "manage the embedded credits ledger: accounts, credit types, buy, distribute, report", cmdLedger},
 		{"release", "re-queue pieces held for insufficient credits once credits arrive", cmdRelease},
 		{"worker", "run one stage as a Kafka consumer group member", func(ctx context.Context, e *env, a []string) error {
-			return cmdWorker(ctx, e, a, stageByName(ctx, e))
+			stages, closeStages := stageByName(ctx, e)
+			defer closeStages()
+			return cmdWorker(ctx, e, a, stages)
 		}},
 		{"migrate", "apply the embedded PostgreSQL migrations", cmdMigrate},
 		{"imb", "print the Intelligent Mail barcode for a tracking and routing code (or many, from stdin)", cmdIMb},

@@ -33,7 +33,8 @@ func TestRunWithRemoteWorkers(t *testing.T) {
 	env := map[string]string{"POSTMILL_SUPPRESS": "../../testdata/lists/suppress-email.csv"}
 	var out, errb bytes.Buffer
 	e := &env_{stdout: &out, stderr: &errb, getenv: func(k string) string { return env[k] }}
-	factory := stageByName(ctx, e.env())
+	factory, closeStages := stageByName(ctx, e.env())
+	defer closeStages()
 	kcfg := kafka.Config{Brokers: strings.Split(brokers, ","), Prefix: "remote", Partitions: 3}
 	wctx, stopWorkers := context.WithCancel(ctx)
 	errs := make(chan error, 6)

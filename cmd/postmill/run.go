@@ -617,13 +617,20 @@ func remoteSplit(f *runFlags, steps []pipeline.Step) ([]pipeline.Step, error) {
 // (lists, ZIP table, ledger, IMb serials) is loaded once, at the first
 // call; each call builds a fresh stage. With a job, the stage serves that
 // job: the account stage charges the job's account for its campaign.
-func stageByName(ctx context.Context, e *env) StageFactory {
+// closeAll releases what the stages share (the ledger); call it once the
+// stages are done.
+func stageByName(ctx context.Context, e *env) (factory StageFactory, closeAll func()) {
 	var (
-		once sync.Once
-		f    *runFlags
-		sh   *shared
-		err  error
+		once    sync.Once
+		f       *runFlags
+		sh      *shared
+		err     error
+		cleanup = func() {}
 	)
+	closeAll = func() {
+		once.Do(func() {}) // a later call builds nothing
+		cleanup()
+	}
 	return func(name string, j *pipeline.Job) (pipeline.Step, error) {
 		once.Do(func() {
 			fs := newFlags(e, "worker", "", "", "")
@@ -631,8 +638,11 @@ func stageByName(ctx context.Context, e *env) StageFactory {
 			if _, err = fs.parse(e, nil); err != nil {
 				return
 			}
-			sh, _, err = f.prepare(ctx, e)
+			sh, cleanup, err = f.prepare(ctx, e)
 		})
+		if f == nil && err == nil {
+			err = errors.New("stages closed")
+		}
 		if err != nil {
 			return pipeline.Step{}, err
 		}
@@ -670,7 +680,7 @@ func stageByName(ctx context.Context, e *env) StageFactory {
 			names[i] = st.Name
 		}
 		return pipeline.Step{}, fmt.Errorf("unknown stage (want one of %s)", strings.Join(names, ", "))
-	}
+	}, closeAll
 }
 
 // setMemoryLimit applies --memory-limit unless GOMEMLIMIT is set. A batch
