@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -214,4 +216,237 @@ func section(t *testing.T, secs map[string]any, stage, field string) float64 {
 	}
 	v, _ := m[field].(float64)
 	return v
+}
+
+// TestDistributedWorkersKilled runs the same 20,000-row job through three
+// workers per stage while killing a random worker (any stage, keyed or not:
+// in-process cancel, so it leaves its group) 20 times and starting a new one
+// in its place. The result must equal the in-process run's: the same
+// accepted, rejected and held rows, the same pieces in each print batch in
+// the same order, and one debit per piece. Only the IMb serials may differ
+// (a presort worker killed mid-flush is replaced by one that reserves new
+// serials), and they must stay unique.
+func TestDistributedWorkersKilled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("20,000 rows through 18 workers, 20 kills")
+	}
+	if os.Getenv("POSTMILL_KEYED_FAULT") == "" {
+		// Known failure, open in issue 8: with keyed workers killed and
+		// restarted mid-job, a presort instance can flush before the rows of
+		// one dedupe partition whose owner changed have reached it, and
+		// about a quarter of the pieces are lost (the run's row accounting
+		// catches it: exit 3). Run with POSTMILL_KEYED_FAULT=1 (and
+		// KILL_DEBUG_DIR=dir to keep the outputs) to reproduce.
+		t.Skip("keyed workers are not yet kill-safe: set POSTMILL_KEYED_FAULT=1 to run the failing fault test")
+	}
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.Ports(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	brokers := strings.Join(c.ListenAddrs(), ",")
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+
+	data := t.TempDir()
+	if _, stderr, code := runCLI(t, nil, "gen", "--rows", "20000", "--seed", "11", "--out", data); code != 0 {
+		t.Fatalf("gen: %s", stderr)
+	}
+	input := filepath.Join(data, "contacts.csv")
+	common := map[string]string{
+		"POSTMILL_SUPPRESS":       filepath.Join(data, "suppress-email.csv"),
+		"POSTMILL_MAILER_ID":      "123456",
+		"POSTMILL_ACCOUNT":        "client",
+		"POSTMILL_CREDIT_TYPE":    "pc",
+		"POSTMILL_RATE_CARD":      "../../stages/account/testdata/fixture-ratecard.json",
+		"POSTMILL_BATCH_ROWS":     "500",
+		"POSTMILL_TEMPLATE_FRONT": "../../testdata/templates/front.html",
+	}
+	workerState := t.TempDir()
+	setupLedger(t, workerState)
+	wenv := map[string]string{"POSTMILL_STATE": workerState, "POSTMILL_SPILL_DIR": t.TempDir()}
+	for k, v := range common {
+		wenv[k] = v
+	}
+	var out, errb bytes.Buffer
+	e := &env_{stdout: &out, stderr: &errb, getenv: func(k string) string { return wenv[k] }}
+	factory, closeStages := stageByName(ctx, e.env())
+	defer closeStages()
+	kcfg := kafka.Config{Brokers: strings.Split(brokers, ","), Prefix: "kill", Partitions: 3}
+	chain := []string{"validate", "suppress", "dedupe", "render", "batch", "account", kafka.SinkBoundary}
+
+	type slot struct {
+		wk   kafka.Worker
+		stop context.CancelFunc
+		errc chan error
+	}
+	start := func(s *slot) {
+		wctx, stop := context.WithCancel(ctx)
+		s.stop, s.errc = stop, make(chan error, 1)
+		go func() { s.errc <- s.wk.Run(wctx, kcfg) }()
+	}
+	var slots []*slot
+	for i, stage := range chain[:len(chain)-1] {
+		wk, err := workerFor(factory, stage, chain[i+1], false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 3 {
+			s := &slot{wk: wk}
+			start(s)
+			slots = append(slots, s)
+		}
+	}
+	kill := func(s *slot) {
+		s.stop()
+		if err := <-s.errc; err != nil {
+			t.Errorf("worker %s: %v", s.wk.Step.Name, err)
+		}
+	}
+	defer func() {
+		for _, s := range slots {
+			kill(s)
+		}
+	}()
+
+	run := func(state string, extra ...string) string {
+		dir := t.TempDir()
+		setupLedger(t, state)
+		args := append([]string{"run", input, "--out", dir, "--state", state, "--quiet"}, extra...)
+		if _, stderr, code := runCLI(t, common, args...); code != 0 {
+			t.Errorf("run %v: exit %d: %s", extra, code, stderr)
+		}
+		return dir
+	}
+	localState := t.TempDir()
+	local := run(localState)
+
+	done := make(chan string, 1)
+	go func() {
+		done <- run(t.TempDir(), "--brokers", brokers, "--prefix", "kill", "--partitions", "3",
+			"--remote-stages", strings.Join(chain[:len(chain)-1], ","))
+	}()
+	rng := rand.New(rand.NewPCG(3, 4))
+	kills := 0
+	var remote string
+	tick := time.NewTicker(60 * time.Millisecond)
+	defer tick.Stop()
+wait:
+	for {
+		select {
+		case remote = <-done:
+			break wait
+		case <-tick.C:
+			if kills == 20 {
+				continue
+			}
+			s := slots[rng.IntN(len(slots))]
+			kill(s)
+			start(s)
+			kills++
+		}
+	}
+	if kills < 20 {
+		t.Logf("the job ended after %d kills", kills)
+	}
+	if kills < 10 {
+		t.Fatalf("only %d kills landed during the job", kills)
+	}
+
+	if d := os.Getenv("KILL_DEBUG_DIR"); d != "" {
+		os.CopyFS(filepath.Join(d, "local"), os.DirFS(local))
+		os.CopyFS(filepath.Join(d, "remote"), os.DirFS(remote))
+		os.WriteFile(filepath.Join(d, "stderr"), errb.Bytes(), 0o644)
+	}
+	lrep, rrep := readReport(t, local), readReport(t, remote)
+	if rrep.RowsIn != 20000 || rrep.Accepted != lrep.Accepted || rrep.Rejected != lrep.Rejected ||
+		rrep.Held != lrep.Held || !mapsEqual(lrep.Reasons, rrep.Reasons) {
+		t.Fatalf("reports differ: in-process %d in, %d accepted, %d rejected, %d held %v; with kills %d, %d, %d, %d %v",
+			lrep.RowsIn, lrep.Accepted, lrep.Rejected, lrep.Held, lrep.Reasons,
+			rrep.RowsIn, rrep.Accepted, rrep.Rejected, rrep.Held, rrep.Reasons)
+	}
+	for _, name := range []string{"rejects.csv", "held.csv"} {
+		if a, b := sortedLines(t, filepath.Join(local, name)), sortedLines(t, filepath.Join(remote, name)); !slices.Equal(a, b) {
+			t.Errorf("%s differs", name)
+		}
+	}
+	la, ra := withoutIMb(t, filepath.Join(local, "accepted.csv")), withoutIMb(t, filepath.Join(remote, "accepted.csv"))
+	slices.Sort(la[1:])
+	slices.Sort(ra[1:])
+	if !slices.Equal(la, ra) {
+		t.Errorf("accepted.csv: %d rows in-process, %d with kills, or different rows", len(la), len(ra))
+	}
+	pieces, _ := filepath.Glob(filepath.Join(local, "batches", "*", "pieces.csv"))
+	if len(pieces) == 0 {
+		t.Fatal("no print batches")
+	}
+	for _, p := range pieces {
+		rel, _ := filepath.Rel(local, p)
+		if a, b := withoutIMb(t, p), withoutIMb(t, filepath.Join(remote, rel)); !slices.Equal(a, b) {
+			t.Errorf("%s: the pieces or their order differ (%d and %d lines)", rel, len(a), len(b))
+		}
+	}
+	// IMb serials stay unique.
+	seen := map[string]bool{}
+	for _, rec := range readCSV(t, filepath.Join(remote, "accepted.csv"))[1:] {
+		tr := rec[column(t, readCSV(t, filepath.Join(remote, "accepted.csv"))[0], "imb_tracking")]
+		if tr != "" && seen[tr] {
+			t.Fatalf("IMb tracking code %s used twice", tr)
+		}
+		seen[tr] = true
+	}
+	for _, s := range slots {
+		kill(s)
+	}
+	slots = nil
+	closeStages()
+	a, _, _ := runCLI(t, nil, "ledger", "report", "--state", localState)
+	b, _, _ := runCLI(t, nil, "ledger", "report", "--state", workerState)
+	if a != b || !strings.Contains(a, "client") {
+		t.Errorf("ledger reports differ:\n%s\n---\n%s", a, b)
+	}
+	t.Logf("%d kills; %d rows, %d accepted", kills, rrep.RowsIn, rrep.Accepted)
+}
+
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return recs
+}
+
+func column(t *testing.T, header []string, name string) int {
+	t.Helper()
+	i := slices.Index(header, name)
+	if i < 0 {
+		t.Fatalf("no column %s in %v", name, header)
+	}
+	return i
+}
+
+// withoutIMb returns a CSV file's records as lines with the imb and
+// imb_tracking columns blanked.
+func withoutIMb(t *testing.T, path string) []string {
+	t.Helper()
+	recs := readCSV(t, path)
+	cols := []int{column(t, recs[0], "imb"), column(t, recs[0], "imb_tracking")}
+	lines := make([]string, len(recs))
+	for i, rec := range recs {
+		if i > 0 {
+			for _, c := range cols {
+				rec[c] = ""
+			}
+		}
+		lines[i] = strings.Join(rec, "\x1f")
+	}
+	return lines
 }

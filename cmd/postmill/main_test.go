@@ -157,7 +157,7 @@ func TestRunEnvAndErrors(t *testing.T) {
 		{"bad memory limit", []string{"run", "x.csv", "--out", out, "--memory-limit", "lots"}, 2, `--memory-limit "lots"`},
 		{"remote stages without brokers", []string{"run", "../../testdata/afc/sample.csv", "--out", out, "--remote-stages", "validate"}, 2, "--remote-stages needs --brokers"},
 		{"remote stage out of order", []string{"run", "../../testdata/afc/sample.csv", "--out", out, "--brokers", "127.0.0.1:1", "--remote-stages", "suppress"}, 2, "stage 1 of the chain is validate, not suppress"},
-		{"stateful remote stage", []string{"run", "../../testdata/afc/sample.csv", "--out", out, "--brokers", "127.0.0.1:1", "--remote-stages", "validate,suppress,dedupe"}, 2, "dedupe keeps state"},
+		{"more remote stages than the chain", []string{"run", "../../testdata/afc/sample.csv", "--out", out, "--brokers", "127.0.0.1:1", "--remote-stages", "validate,suppress,dedupe,batch,account,render"}, 2, "the chain has 5 stages"},
 		{"missing suppression list", []string{"run", "../../testdata/afc/sample.csv", "--out", out, "--suppress", "nope.csv"}, 1, "nope.csv"},
 		{"unknown command", []string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 	}

@@ -44,7 +44,15 @@
 // of its partitions, whichever workers owned them, and duplicates after a
 // redelivery count once.
 //
-// Stateless boundaries key batches by job. Keyed stages (dedupe, presort)
-// need rows re-partitioned by their key hash; that splitting is not built
-// yet, so run one worker of a keyed stage.
+// Stateless boundaries key batches by job. A keyed stage (dedupe, presort,
+// account: a [pipeline.Keyer]) gets rows re-partitioned by its key: the
+// worker before it ([Worker.NextKey]) splits each batch into one message
+// per partition, empty ones included, each keeping the batch's origin and
+// seq. A keyed worker ([Worker.NewStage]) runs one stage instance per job
+// and input partition: a flushing stage takes each (origin, seq) once and
+// flushes at the job's end there; any other takes each origin's batches in
+// seq order. Its output starts a new origin, so (origin, seq) stays unique
+// on every partition downstream. It commits nothing of an unfinished job,
+// sends the rows it finishes straight to "<Prefix>.sink", and puts its
+// stage's report section on the end markers it forwards.
 package kafka

@@ -238,21 +238,37 @@ func (w *worker) newJob(j *pipeline.Job) error {
 		}
 	}
 	if w.spec.NextKey != nil {
-		k, err := w.spec.NextKey(j)
-		if err != nil {
+		if _, err := w.keyFor(j); err != nil {
 			return err
 		}
-		if b, ok := k.(pipeline.Binder); ok {
-			if err := b.Bind(j.Schema); err != nil {
-				return err
-			}
-		}
-		w.keys[j.ID] = k
 	}
 	return nil
 }
 
+// keyFor returns the next step's keyer for job j, built and bound at first
+// use: a job's batches may come again after its keyer was dropped (a
+// redelivery), and must be split the same way.
+func (w *worker) keyFor(j *pipeline.Job) (pipeline.Keyer, error) {
+	if k := w.keys[j.ID]; k != nil {
+		return k, nil
+	}
+	k, err := w.spec.NextKey(j)
+	if err != nil {
+		return nil, fmt.Errorf("key for %s: %w", w.spec.Next, err)
+	}
+	if b, ok := k.(pipeline.Binder); ok {
+		if err := b.Bind(j.Schema); err != nil {
+			return nil, fmt.Errorf("key for %s: %w", w.spec.Next, err)
+		}
+	}
+	w.keys[j.ID] = k
+	return k, nil
+}
+
 func (w *worker) handle(ctx context.Context, m kafkago.Message) error {
+	if w.keyed {
+		w.checkGap(m)
+	}
 	switch header(m, HeaderKind) {
 	case KindEnd:
 		if w.keyed {
@@ -343,7 +359,13 @@ func (w *worker) publish(ctx context.Context, b *pipeline.Batch, origin string) 
 			kafkago.Header{Key: HeaderSeq, Value: []byte(strconv.FormatUint(b.Seq, 10))},
 			kafkago.Header{Key: HeaderOrigin, Value: []byte(origin)}), extra...)
 	}
-	key := w.keys[b.Job.ID]
+	var key pipeline.Keyer
+	if w.spec.NextKey != nil {
+		var err error
+		if key, err = w.keyFor(b.Job); err != nil {
+			return err
+		}
+	}
 	if key == nil {
 		payload, err := w.enc.Encode(nil, &pipeline.Batch{Job: b.Job, Seq: b.Seq, Rows: b.Rows, Done: done})
 		if err != nil {
@@ -503,6 +525,32 @@ func (w *worker) part(p int) *workerPart {
 		w.parts[p] = st
 	}
 	return st
+}
+
+// checkGap drops a partition's keyed state when its messages resume past
+// the last one seen: the partition was owned by another worker meanwhile,
+// which committed past those jobs, so it finished them. (After a rebalance
+// that gives the partition back without such progress, the messages resume
+// at or before the last one seen, and the state stays valid: the repeats
+// are dropped by (origin, seq).)
+func (w *worker) checkGap(m kafkago.Message) {
+	p := w.part(m.Partition)
+	if p.last < 0 || m.Offset <= p.last+1 {
+		return
+	}
+	for id, js := range p.keyed {
+		if js.stage != nil {
+			closeStage(js.stage)
+		}
+		for _, q := range js.waiting {
+			for _, wm := range q {
+				wm.b.Release()
+			}
+		}
+		delete(p.keyed, id)
+		p.completed[id] = true
+		p.order = append(p.order, id)
+	}
 }
 
 // keyedJob returns the state of job on partition p, created at offset.
