@@ -90,8 +90,8 @@ func TestRunDistributedEquivalent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if keyedStages[stage] != (wk.NewStage != nil) || keyedStages[chain[i+1]] != (wk.NextKey != nil) {
-			t.Fatalf("worker %s: keyed %v, splits for the next %v", stage, wk.NewStage != nil, wk.NextKey != nil)
+		if keyedStages[stage] != wk.Keyed || keyedStages[chain[i+1]] != (wk.NextKey != nil) {
+			t.Fatalf("worker %s: keyed %v, splits for the next %v", stage, wk.Keyed, wk.NextKey != nil)
 		}
 		for range 3 {
 			go func() { errs <- wk.Run(wctx, kcfg) }()
@@ -230,15 +230,6 @@ func TestDistributedWorkersKilled(t *testing.T) {
 	if testing.Short() {
 		t.Skip("20,000 rows through 18 workers, 20 kills")
 	}
-	if os.Getenv("POSTMILL_KEYED_FAULT") == "" {
-		// Known failure, open in issue 8: with keyed workers killed and
-		// restarted mid-job, a presort instance can flush before the rows of
-		// one dedupe partition whose owner changed have reached it, and
-		// about a quarter of the pieces are lost (the run's row accounting
-		// catches it: exit 3). Run with POSTMILL_KEYED_FAULT=1 (and
-		// KILL_DEBUG_DIR=dir to keep the outputs) to reproduce.
-		t.Skip("keyed workers are not yet kill-safe: set POSTMILL_KEYED_FAULT=1 to run the failing fault test")
-	}
 	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.Ports(0))
 	if err != nil {
 		t.Fatal(err)
@@ -282,8 +273,9 @@ func TestDistributedWorkersKilled(t *testing.T) {
 	}
 	start := func(s *slot) {
 		wctx, stop := context.WithCancel(ctx)
-		s.stop, s.errc = stop, make(chan error, 1)
-		go func() { s.errc <- s.wk.Run(wctx, kcfg) }()
+		errc, wk := make(chan error, 1), s.wk
+		s.stop, s.errc = stop, errc
+		go func() { errc <- wk.Run(wctx, kcfg) }()
 	}
 	var slots []*slot
 	for i, stage := range chain[:len(chain)-1] {
@@ -297,16 +289,26 @@ func TestDistributedWorkersKilled(t *testing.T) {
 			slots = append(slots, s)
 		}
 	}
+	// A killed worker leaves its group in the background while its
+	// successor joins; both must end without an error.
+	var stopped []*slot
 	kill := func(s *slot) {
 		s.stop()
-		if err := <-s.errc; err != nil {
-			t.Errorf("worker %s: %v", s.wk.Step.Name, err)
+		stopped = append(stopped, &slot{wk: s.wk, errc: s.errc})
+	}
+	reap := func() {
+		for _, s := range stopped {
+			if err := <-s.errc; err != nil {
+				t.Errorf("worker %s: %v", s.wk.Step.Name, err)
+			}
 		}
+		stopped = nil
 	}
 	defer func() {
 		for _, s := range slots {
 			kill(s)
 		}
+		reap()
 	}()
 
 	run := func(state string, extra ...string) string {
@@ -353,11 +355,6 @@ wait:
 		t.Fatalf("only %d kills landed during the job", kills)
 	}
 
-	if d := os.Getenv("KILL_DEBUG_DIR"); d != "" {
-		os.CopyFS(filepath.Join(d, "local"), os.DirFS(local))
-		os.CopyFS(filepath.Join(d, "remote"), os.DirFS(remote))
-		os.WriteFile(filepath.Join(d, "stderr"), errb.Bytes(), 0o644)
-	}
 	lrep, rrep := readReport(t, local), readReport(t, remote)
 	if rrep.RowsIn != 20000 || rrep.Accepted != lrep.Accepted || rrep.Rejected != lrep.Rejected ||
 		rrep.Held != lrep.Held || !mapsEqual(lrep.Reasons, rrep.Reasons) {
@@ -388,8 +385,10 @@ wait:
 	}
 	// IMb serials stay unique.
 	seen := map[string]bool{}
-	for _, rec := range readCSV(t, filepath.Join(remote, "accepted.csv"))[1:] {
-		tr := rec[column(t, readCSV(t, filepath.Join(remote, "accepted.csv"))[0], "imb_tracking")]
+	recs := readCSV(t, filepath.Join(remote, "accepted.csv"))
+	col := column(t, recs[0], "imb_tracking")
+	for _, rec := range recs[1:] {
+		tr := rec[col]
 		if tr != "" && seen[tr] {
 			t.Fatalf("IMb tracking code %s used twice", tr)
 		}
@@ -399,6 +398,7 @@ wait:
 		kill(s)
 	}
 	slots = nil
+	reap()
 	closeStages()
 	a, _, _ := runCLI(t, nil, "ledger", "report", "--state", localState)
 	b, _, _ := runCLI(t, nil, "ledger", "report", "--state", workerState)

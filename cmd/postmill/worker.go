@@ -62,7 +62,7 @@ func cmdWorker(ctx context.Context, e *env, args []string, stages StageFactory) 
 		return usagef("%v", err)
 	}
 	kind := "stateless"
-	if wk.NewStage != nil {
+	if wk.Keyed {
 		kind = "keyed: one instance per job and partition"
 	}
 	fmt.Fprintf(e.stderr, "postmill worker: stage %s (%s), %s → %s\n", wk.Step.Name, kind, cfg.Topic(wk.Step.Name), cfg.Topic(*next))
@@ -74,8 +74,8 @@ func cmdWorker(ctx context.Context, e *env, args []string, stages StageFactory) 
 }
 
 // workerFor builds what `postmill worker --stage stage --next next` runs: a
-// stateless stage shared by all jobs, or a keyed one built per job; and,
-// unless nextLocal, the next stage's key to split batches by.
+// stage built per job (per job and partition when keyed); and, unless
+// nextLocal, the next stage's key to split batches by.
 func workerFor(stages StageFactory, stage, next string, nextLocal bool) (kafka.Worker, error) {
 	step, err := stages(stage, nil)
 	if err != nil {
@@ -84,15 +84,15 @@ func workerFor(stages StageFactory, stage, next string, nextLocal bool) (kafka.W
 	if step.Name == "" {
 		step.Name = stage
 	}
-	wk := kafka.Worker{Step: step, Next: next}
-	if keyedStages[stage] {
-		if c, ok := step.Stage.(io.Closer); ok {
-			c.Close() // the template is only named; instances serve the jobs
-		}
-		wk.NewStage = func(j *pipeline.Job) (pipeline.Stage, error) {
-			st, err := stages(stage, j)
-			return st.Stage, err
-		}
+	// The template only names the stage; each job gets instances of its
+	// own, bound to its schema.
+	if c, ok := step.Stage.(io.Closer); ok {
+		c.Close()
+	}
+	wk := kafka.Worker{Step: step, Next: next, Keyed: keyedStages[stage]}
+	wk.NewStage = func(j *pipeline.Job) (pipeline.Stage, error) {
+		st, err := stages(stage, j)
+		return st.Stage, err
 	}
 	if keyedStages[next] && !nextLocal {
 		probe, err := stages(next, nil)

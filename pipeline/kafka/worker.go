@@ -28,17 +28,21 @@ const SinkBoundary = "sink"
 // required.
 type Worker struct {
 	// Step names the stage. Without NewStage, Step.Stage processes the
-	// batches of every job (a stateless stage, safe to reuse across jobs).
+	// batches of every job, bound to each job's schema in turn (right for a
+	// stage whose Bind may be repeated).
 	Step pipeline.Step
-	// NewStage, when set, makes the worker keyed: it builds one stage
-	// instance per job and input partition, for stages that keep state
-	// (dedupe, presort, account), whose input topic is partitioned by the
-	// stage's key (see NextKey of the step before). A keyed stage that is a
-	// [pipeline.Flusher] gets its batches in any order and is flushed when
-	// the partition has the job's end markers; any other keyed stage gets
-	// each origin's batches in sequence order, as the in-process engine
-	// would hand them to a Serial step. Default (nil): stateless.
+	// NewStage, when set, builds a stage instance bound to one job's
+	// schema: one per job, or with Keyed one per job and input partition.
+	// Default (nil): Step.Stage serves every job; required with Keyed.
 	NewStage func(j *pipeline.Job) (pipeline.Stage, error)
+	// Keyed is for stages that keep state (dedupe, presort, account),
+	// whose input topic is partitioned by the stage's key (see NextKey of
+	// the step before). A keyed stage that is a [pipeline.Flusher] gets its
+	// batches in any order and is flushed when the partition has the job's
+	// end markers; any other keyed stage gets each origin's batches in
+	// sequence order, as the in-process engine hands them to a Serial step.
+	// Default (false): stateless.
+	Keyed bool
 	// Next is the step whose topic gets the results: a stage name, or
 	// SinkBoundary.
 	Next string
@@ -82,8 +86,11 @@ func (wk Worker) Run(ctx context.Context, cfg Config) error {
 	if step.Name == "" || wk.Next == "" || (step.Stage == nil && wk.NewStage == nil) {
 		return fmt.Errorf("%w: worker needs a named stage and a next step", ErrConfig)
 	}
-	if _, ok := step.Stage.(pipeline.Flusher); ok && wk.NewStage == nil {
-		return fmt.Errorf("%w: stage %s needs all input (Flusher): run it keyed, with NewStage", ErrConfig, step.Name)
+	if wk.Keyed && wk.NewStage == nil {
+		return fmt.Errorf("%w: keyed stage %s needs NewStage", ErrConfig, step.Name)
+	}
+	if _, ok := step.Stage.(pipeline.Flusher); ok && !wk.Keyed {
+		return fmt.Errorf("%w: stage %s needs all input (Flusher): run it keyed", ErrConfig, step.Name)
 	}
 	t, err := New(cfg)
 	if err != nil {
@@ -104,7 +111,7 @@ func (wk Worker) Run(ctx context.Context, cfg Config) error {
 		w: t.newWriter(out), jobs: map[string]*workerJob{}, parts: map[int]*workerPart{},
 		keys: map[string]pipeline.Keyer{}, spare: map[string]pipeline.Stage{}}
 	defer closeWriter(w.w)
-	if wk.NewStage != nil {
+	if wk.Keyed {
 		w.keyed = true
 		if probe, err := wk.NewStage(&pipeline.Job{Schema: pipeline.NewSchema()}); err == nil {
 			_, w.flusher = probe.(pipeline.Flusher)
@@ -165,7 +172,7 @@ type worker struct {
 	jobs              map[string]*workerJob
 	parts             map[int]*workerPart
 	keys              map[string]pipeline.Keyer // the next step's keyer, by job
-	spare             map[string]pipeline.Stage // a keyed stage bound when its job was first decoded
+	spare             map[string]pipeline.Stage // by job: a keyed stage bound when the job was first decoded; a stateless stage's instance
 	split             [][]*pipeline.Row
 }
 
@@ -217,7 +224,7 @@ const maxCompleted = 1024
 // newJob binds the stage and the next step's keyer to a job the decoder
 // sees for the first time, so the columns they add are in its schema.
 func (w *worker) newJob(j *pipeline.Job) error {
-	if w.keyed {
+	if w.spec.NewStage != nil {
 		st, err := w.spec.NewStage(j)
 		if err != nil {
 			return err
@@ -283,7 +290,18 @@ func (w *worker) handle(ctx context.Context, m kafkago.Message) error {
 		if err != nil {
 			return w.poison(ctx, m, err)
 		}
-		if err := w.process(ctx, w.spec.Step.Stage, b); err != nil {
+		st := w.spec.Step.Stage
+		if w.spec.NewStage != nil {
+			if st = w.spare[b.Job.ID]; st == nil {
+				// A job decoded before, whose instance was dropped at its end.
+				if st, err = w.instance(b.Job); err != nil {
+					b.Release()
+					return w.poison(ctx, m, err)
+				}
+				w.spare[b.Job.ID] = st
+			}
+		}
+		if err := w.process(ctx, st, b); err != nil {
 			b.Release()
 			if ctx.Err() != nil {
 				return err
@@ -514,6 +532,10 @@ func (w *worker) end(ctx context.Context, m kafkago.Message) error {
 	if len(j.ends) == 0 && len(j.forwarded) == w.inParts {
 		delete(w.jobs, id)
 		w.dropKey(id)
+		if st := w.spare[id]; st != nil {
+			closeStage(st)
+			delete(w.spare, id)
+		}
 	}
 	return w.done(ctx, m)
 }

@@ -187,3 +187,61 @@ func TestWorkerCancelRedelivers(t *testing.T) {
 		t.Fatalf("second worker processed %v, want 5..19", seen)
 	}
 }
+
+// bindOnce refuses a second Bind, as stages that keep column indexes do.
+type bindOnce struct {
+	bound bool
+	col   int
+}
+
+func (s *bindOnce) Bind(sc *pipeline.Schema) error {
+	if s.bound {
+		return errors.New("bound twice")
+	}
+	s.bound, s.col = true, sc.Add("stamp")
+	return nil
+}
+
+func (s *bindOnce) Process(ctx context.Context, b *pipeline.Batch) error {
+	for _, r := range b.Rows {
+		r.Fields[s.col] = b.Copy([]byte("x"))
+	}
+	return nil
+}
+
+// TestWorkerInstancePerJob: with NewStage a stateless worker serves each
+// job with an instance bound to that job's schema, so a stage that can be
+// bound only once processes a second job too (without NewStage its second
+// job is dead-lettered).
+func TestWorkerInstancePerJob(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cfg := kafka.Config{Brokers: cluster(t), Prefix: fmt.Sprintf("perjob%d", prefixes.Add(1))}
+	var built atomic.Int64
+	wk := kafka.Worker{Step: pipeline.Step{Name: "stamp", Stage: &bindOnce{}}, Next: "sink",
+		NewStage: func(*pipeline.Job) (pipeline.Stage, error) { built.Add(1); return &bindOnce{}, nil }}
+	wctx, stop := context.WithCancel(ctx)
+	errc := make(chan error, 1)
+	go func() { errc <- wk.Run(wctx, cfg) }()
+	for _, id := range []string{"job-a", "job-b"} {
+		job := pipelinetest.NewJob()
+		job.ID = id
+		publish(t, ctx, cfg, job, "stamp", 5)
+		_, sink := collect(t, ctx, cfg, job, "sink")
+		if len(sink.Rows) != 50 {
+			t.Fatalf("%s: %d rows reached the sink, want 50", id, len(sink.Rows))
+		}
+		for _, r := range sink.Rows {
+			if r.Fate != pipeline.Live || r.Fields["stamp"] != "x" {
+				t.Fatalf("%s: row %d %s %s, stamp %q", id, r.Num, r.Fate, r.Reason, r.Fields["stamp"])
+			}
+		}
+	}
+	stop()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if built.Load() < 2 {
+		t.Fatalf("%d stage instances built for two jobs", built.Load())
+	}
+}
