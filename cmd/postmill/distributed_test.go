@@ -19,9 +19,14 @@ import (
 	"github.com/postmill/postmill/pipeline/kafka"
 )
 
-// setupLedger gives account client 25,000 postcard credits in state.
+// setupLedger gives account client 25,000 postcard credits in state (a
+// directory, or "postgres://…" for a database).
 func setupLedger(t *testing.T, state string) {
 	t.Helper()
+	where := []string{"--state", state}
+	if strings.HasPrefix(state, "postgres") {
+		where = []string{"--database-url", state}
+	}
 	for _, args := range [][]string{
 		{"ledger", "account", "--id", "agency", "--commission", "10"},
 		{"ledger", "account", "--id", "client", "--parent", "agency"},
@@ -29,7 +34,7 @@ func setupLedger(t *testing.T, state string) {
 		{"ledger", "buy", "--account", "agency", "--credit-type", "pc", "--count", "25000"},
 		{"ledger", "distribute", "--from", "agency", "--to", "client", "--credit-type", "pc", "--count", "25000"},
 	} {
-		if _, stderr, code := runCLI(t, nil, append(args, "--state", state)...); code != 0 {
+		if _, stderr, code := runCLI(t, nil, append(args, where...)...); code != 0 {
 			t.Fatalf("%v: %s", args, stderr)
 		}
 	}
@@ -253,9 +258,21 @@ func TestDistributedWorkersKilled(t *testing.T) {
 		"POSTMILL_BATCH_ROWS":     "500",
 		"POSTMILL_TEMPLATE_FRONT": "../../testdata/templates/front.html",
 	}
-	workerState := t.TempDir()
-	setupLedger(t, workerState)
-	wenv := map[string]string{"POSTMILL_STATE": workerState, "POSTMILL_SPILL_DIR": t.TempDir()}
+	// The workers keep the ledger and the IMb serials in PostgreSQL, as
+	// worker processes on several machines would: a schema of its own in
+	// the package's test database.
+	if _, err := cmdDB.Pool(t).Exec(ctx, "CREATE SCHEMA IF NOT EXISTS killtest"); err != nil {
+		t.Fatal(err)
+	}
+	db := cmdDB.URL(t) + "&search_path=killtest"
+	if !strings.Contains(cmdDB.URL(t), "?") {
+		db = cmdDB.URL(t) + "?search_path=killtest"
+	}
+	if _, stderr, code := runCLI(t, nil, "migrate", "--database-url", db); code != 0 {
+		t.Fatalf("migrate: %s", stderr)
+	}
+	setupLedger(t, db)
+	wenv := map[string]string{"POSTMILL_STATE": t.TempDir(), "POSTMILL_DATABASE_URL": db, "POSTMILL_SPILL_DIR": t.TempDir()}
 	for k, v := range common {
 		wenv[k] = v
 	}
@@ -401,9 +418,9 @@ wait:
 	reap()
 	closeStages()
 	a, _, _ := runCLI(t, nil, "ledger", "report", "--state", localState)
-	b, _, _ := runCLI(t, nil, "ledger", "report", "--state", workerState)
+	b, _, _ := runCLI(t, nil, "ledger", "report", "--database-url", db)
 	if a != b || !strings.Contains(a, "client") {
-		t.Errorf("ledger reports differ:\n%s\n---\n%s", a, b)
+		t.Errorf("ledger reports differ (file ledger of the in-process run, PostgreSQL ledger of the workers):\n%s\n---\n%s", a, b)
 	}
 	t.Logf("%d kills; %d rows, %d accepted", kills, rrep.RowsIn, rrep.Accepted)
 }

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/postmill/postmill/internal/ledger"
 )
 
@@ -52,15 +54,42 @@ func cmdLedger(ctx context.Context, e *env, args []string) error {
 	return usagef("unknown subcommand %q (want account, credit-type, buy, distribute or report)", args[0])
 }
 
-// stateFlag adds --state to fs.
-func stateFlag(fs *flagSet) *string {
-	return fs.String("state", DefaultStateDir, "state `directory` holding the file ledger")
+// stateStore says where a command's durable state lives: files in a state
+// directory, or, with a database URL, the ledger and the IMb serials in
+// PostgreSQL (migrated by `postmill migrate`), which several processes can
+// share — stage workers on many machines, say.
+type stateStore struct {
+	dir, url *string
 }
 
-// openLedger opens the file ledger in the state directory, printing the
-// journal's warnings (a torn last line dropped) to stderr. The caller closes it.
-func openLedger(ctx context.Context, e *env, state string) (*ledger.Ledger, error) {
-	s, warnings, err := ledger.OpenFileStore(ctx, state)
+// stateFlag adds --state and --database-url to fs.
+func stateFlag(fs *flagSet) *stateStore {
+	return &stateStore{
+		dir: fs.String("state", DefaultStateDir, "state `directory` holding the file ledger, IMb serials and dedupe history"),
+		url: fs.String("database-url", "", "PostgreSQL `URL`: keep the ledger and IMb serials there instead of --state (run postmill migrate first)"),
+	}
+}
+
+// pgLedgerStore is the PostgreSQL ledger store with the pool it owns.
+type pgLedgerStore struct {
+	*ledger.PostgresStore
+	pool *pgxpool.Pool
+}
+
+func (s pgLedgerStore) Close() error { s.pool.Close(); return nil }
+
+// openLedger opens the ledger: in PostgreSQL with a database URL, else the
+// file ledger in the state directory, printing the journal's warnings (a
+// torn last line dropped) to stderr. The caller closes it.
+func openLedger(ctx context.Context, e *env, st *stateStore) (*ledger.Ledger, error) {
+	if *st.url != "" {
+		pool, err := pgxpool.New(ctx, *st.url)
+		if err != nil {
+			return nil, fmt.Errorf("ledger database: %w", err)
+		}
+		return ledger.New(pgLedgerStore{ledger.NewPostgresStore(pool), pool}), nil
+	}
+	s, warnings, err := ledger.OpenFileStore(ctx, *st.dir)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +154,7 @@ func cmdLedgerAccount(ctx context.Context, e *env, args []string) error {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	l, err := openLedger(ctx, e, *state)
+	l, err := openLedger(ctx, e, state)
 	if err != nil {
 		return err
 	}
@@ -210,7 +239,7 @@ func cmdLedgerCreditType(ctx context.Context, e *env, args []string) error {
 	if err := ct.Validate(); err != nil {
 		return usageError{err}
 	}
-	l, err := openLedger(ctx, e, *state)
+	l, err := openLedger(ctx, e, state)
 	if err != nil {
 		return err
 	}
@@ -254,7 +283,7 @@ func cmdLedgerBuy(ctx context.Context, e *env, args []string) error {
 	if err := countFlag(*n); err != nil {
 		return err
 	}
-	l, err := openLedger(ctx, e, *state)
+	l, err := openLedger(ctx, e, state)
 	if err != nil {
 		return err
 	}
@@ -289,7 +318,7 @@ func cmdLedgerDistribute(ctx context.Context, e *env, args []string) error {
 	if err := countFlag(*n); err != nil {
 		return err
 	}
-	l, err := openLedger(ctx, e, *state)
+	l, err := openLedger(ctx, e, state)
 	if err != nil {
 		return err
 	}
@@ -321,10 +350,10 @@ func cmdLedgerReport(ctx context.Context, e *env, args []string) error {
 	if _, err := fs.parse(e, args); err != nil {
 		return err
 	}
-	if _, err := os.Stat(*state); errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("state directory %s does not exist (create accounts with postmill ledger account)", *state)
+	if _, err := os.Stat(*state.dir); *state.url == "" && errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("state directory %s does not exist (create accounts with postmill ledger account)", *state.dir)
 	}
-	l, err := openLedger(ctx, e, *state)
+	l, err := openLedger(ctx, e, state)
 	if err != nil {
 		return err
 	}

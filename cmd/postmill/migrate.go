@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/postmill/postmill/internal/imb"
 	"github.com/postmill/postmill/internal/ledger"
 )
 
@@ -27,6 +28,9 @@ func cmdMigrate(ctx context.Context, e *env, args []string) error {
 	}
 	defer pool.Close()
 	if err := ledger.Migrate(ctx, pool); err != nil {
+		return err
+	}
+	if err := imb.MigrateSerials(ctx, pool); err != nil {
 		return err
 	}
 	migs, err := ledger.Migrations()

@@ -24,7 +24,7 @@ func TestMigrateCommand(t *testing.T) {
 	}
 	var n int
 	err := cmdDB.Pool(t).QueryRow(context.Background(),
-		`SELECT count(*) FROM information_schema.tables WHERE table_name = 'ledger_balances'`).Scan(&n)
+		`SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'ledger_balances'`).Scan(&n)
 	if err != nil || n != 1 {
 		t.Fatalf("ledger_balances after migrate: %d tables, %v", n, err)
 	}

@@ -74,7 +74,7 @@ func cmdRelease(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	l, err := openLedger(ctx, e, *state)
+	l, err := openLedger(ctx, e, state)
 	if err != nil {
 		return err
 	}

@@ -29,7 +29,7 @@ func heldRun(t *testing.T, state, out string) {
 		mustSub(t, nil, cmdLedger, append(args, "--state", state)...)
 	}
 	ctx := context.Background()
-	l, err := openLedger(ctx, &env{stderr: os.Stderr}, state)
+	l, err := openLedger(ctx, &env{stderr: os.Stderr}, &stateStore{dir: &state, url: new(string)})
 	if err != nil {
 		t.Fatal(err)
 	}

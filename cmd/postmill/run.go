@@ -15,6 +15,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/postmill/postmill/formats/compress"
 	"github.com/postmill/postmill/formats/input"
 	"github.com/postmill/postmill/formats/manifest"
@@ -50,7 +52,7 @@ type runFlags struct {
 	dedupe                     *string
 	history                    *bool
 	historyWindow              *time.Duration
-	state                      *string
+	state                      *stateStore
 	// render
 	front, back, templateID, purlSecret *string
 	// batch
@@ -178,7 +180,7 @@ func (f *runFlags) prepare(ctx context.Context, e *env) (*shared, func(), error)
 		return nil, cleanup, err
 	}
 	if *f.history {
-		sh.hist = dedupe.NewFileHistory(*f.state, 0)
+		sh.hist = dedupe.NewFileHistory(*f.state.dir, 0)
 	}
 	if sh.rates, err = loadRateCard(*f.rateCard); err != nil {
 		return nil, cleanup, err
@@ -187,17 +189,27 @@ func (f *runFlags) prepare(ctx context.Context, e *env) (*shared, func(), error)
 		if *f.account == "" {
 			return nil, cleanup, usagef("--credit-type needs --account: the sub-account charged")
 		}
-		if sh.ledger, err = openLedger(ctx, e, *f.state); err != nil {
+		if sh.ledger, err = openLedger(ctx, e, f.state); err != nil {
 			return nil, cleanup, err
 		}
 		cleanup = func() { sh.ledger.Close() }
 	}
 	if *f.mailerID != "" {
-		if err := os.MkdirAll(*f.state, 0o755); err != nil {
-			return nil, cleanup, fmt.Errorf("create state directory: %w", err)
-		}
-		if sh.serials, err = imb.NewFileSerials(imb.FileSerialsConfig{Dir: *f.state}); err != nil {
-			return nil, cleanup, err
+		if *f.state.url != "" {
+			pool, err := pgxpool.New(ctx, *f.state.url)
+			if err != nil {
+				return nil, cleanup, fmt.Errorf("serials database: %w", err)
+			}
+			prev := cleanup
+			cleanup = func() { prev(); pool.Close() }
+			sh.serials = imb.NewPostgresSerials(pool, imb.PostgresSerialsConfig{})
+		} else {
+			if err := os.MkdirAll(*f.state.dir, 0o755); err != nil {
+				return nil, cleanup, fmt.Errorf("create state directory: %w", err)
+			}
+			if sh.serials, err = imb.NewFileSerials(imb.FileSerialsConfig{Dir: *f.state.dir}); err != nil {
+				return nil, cleanup, err
+			}
 		}
 	}
 	return sh, cleanup, nil
