@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"golang.org/x/term"
@@ -67,9 +68,19 @@ func (fs *flagSet) parse(e *env, args []string) ([]string, error) {
 			return
 		}
 		key := envName(f.Name)
-		if v := e.getenv(key); v != "" {
+		v := e.getenv(key)
+		if v == "" {
+			return
+		}
+		// A repeatable flag takes a list, separated like PATH.
+		vals := []string{v}
+		if _, ok := f.Value.(*stringList); ok {
+			vals = filepath.SplitList(v)
+		}
+		for _, v := range vals {
 			if serr := fs.Set(f.Name, v); serr != nil {
 				err = usagef("%s=%q: %v", key, v, serr)
+				return
 			}
 		}
 	})
@@ -81,7 +92,7 @@ func envName(flagName string) string {
 }
 
 func (fs *flagSet) help(w io.Writer) {
-	fmt.Fprintf(w, "Usage: postmill %s [flags] %s\n\n%s\n\nFlags (each also read from POSTMILL_<NAME>):\n", fs.name, fs.args, fs.summary)
+	fmt.Fprintf(w, "Usage: postmill %s [flags] %s\n\n%s\n\nFlags (each also read from POSTMILL_<NAME>; a repeatable one takes a list separated by %q):\n", fs.name, fs.args, fs.summary, string(filepath.ListSeparator))
 	fs.SetOutput(w)
 	fs.PrintDefaults()
 	fs.SetOutput(io.Discard)

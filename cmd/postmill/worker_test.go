@@ -6,6 +6,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -141,5 +143,20 @@ func TestWorkerCommand(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "postmill.validate → postmill.sink") {
 		t.Fatalf("output: %s", out.String())
+	}
+}
+
+// TestEnvList: a repeatable flag read from the environment takes a list
+// separated like PATH, so a worker gets several suppression lists.
+func TestEnvList(t *testing.T) {
+	env := map[string]string{"POSTMILL_SUPPRESS": "a.csv" + string(filepath.ListSeparator) + "b.csv", "POSTMILL_COA": "c.csv"}
+	e := &env_{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, getenv: func(k string) string { return env[k] }}
+	fs := newFlags(e.env(), "run", "", "", "")
+	f := addRunFlags(fs)
+	if _, err := fs.parse(e.env(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(f.suppress, []string{"a.csv", "b.csv"}) || *f.coa != "c.csv" {
+		t.Fatalf("suppress %q, coa %q", f.suppress, *f.coa)
 	}
 }
