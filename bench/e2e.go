@@ -36,6 +36,16 @@ type Config struct {
 	Kafka bool
 	// Partitions is the partition count of the Kafka topics. Default: 3.
 	Partitions int
+	// Workers, with Kafka, runs every stage in `postmill worker`
+	// processes, this many per stage, and the run only ingests and writes
+	// the outputs (--remote-stages). Without DatabaseURL the account stage
+	// gets one process, the owner of the file ledger. Default (0): every
+	// stage runs in the run's process.
+	Workers int
+	// DatabaseURL, with Workers, keeps the workers' ledger and IMb serials
+	// in this PostgreSQL database (migrated and emptied of ledger rows
+	// first), so every stage gets Workers processes. Default: files.
+	DatabaseURL string
 }
 
 // Result is what a run measured.
@@ -48,12 +58,21 @@ type Result struct {
 	UserCPU   time.Duration
 	SysCPU    time.Duration
 	PeakRSSKB int64
-	Report    pipeline.Report
+	// WorkerCPU and WorkerRSSKB are the worker processes' CPU time and
+	// largest peak RSS, with Workers.
+	WorkerCPU   time.Duration
+	WorkerRSSKB int64
+	WorkerProcs int
+	// WorkerCPUByStage is the CPU time of each stage's workers.
+	WorkerCPUByStage map[string]time.Duration
+	Report      pipeline.Report
 	Outputs   map[string]int64
 	Batches   int
 	Funnel    []FunnelLine
 	GoVersion string
 	CPUs      int
+
+	stopWorkers func()
 }
 
 // FunnelLine compares one reason with the generator's ground truth.
@@ -153,6 +172,14 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		defer cluster.Close()
 		kafkaArgs = []string{"--brokers", strings.Join(cluster.ListenAddrs(), ","), "--prefix", "bench",
 			"--partitions", fmt.Sprint(cfg.Partitions)}
+		if cfg.Workers > 0 {
+			stopWorkers, err := startWorkers(ctx, cfg, bin, root, work, files, strings.Join(cluster.ListenAddrs(), ","), credits, res)
+			if err != nil {
+				return nil, err
+			}
+			defer stopWorkers()
+			kafkaArgs = append(kafkaArgs, "--remote-stages", strings.Join(chain[:len(chain)-1], ","))
+		}
 	}
 	run := exec.CommandContext(ctx, bin, append([]string{"run", files.Contacts, "--out", out, "--state", state,
 		"--account", "client", "--credit-type", "pc4x6", "--campaign", "bench",
@@ -177,6 +204,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	if err != nil {
 		return res, fmt.Errorf("postmill run: %v\n%s", err, stderr.Bytes())
+	}
+	if cfg.Workers > 0 {
+		res.stopWorkers()
 	}
 	raw, err := os.ReadFile(filepath.Join(out, "report.json"))
 	if err != nil {
@@ -250,6 +280,9 @@ func (r *Result) Table(w io.Writer) {
 	transport := "in-process"
 	if r.Config.Kafka {
 		transport = fmt.Sprintf("Kafka (kfake on 127.0.0.1, %d partitions, 2,048-row batches, zstd)", r.Config.Partitions)
+		if r.Config.Workers > 0 {
+			transport += fmt.Sprintf(", every stage in %d postmill worker processes", r.WorkerProcs)
+		}
 	}
 	fmt.Fprintf(w, "postmill end-to-end benchmark: %d rows (seed %d, %s, %.1f MB input; generated in %.1f s), links %s\n",
 		r.Config.Rows, r.Config.Seed, r.Config.Format, float64(r.InputSize)/1e6, r.GenWall.Seconds(), transport)
@@ -265,6 +298,15 @@ func (r *Result) Table(w io.Writer) {
 	rows := float64(rep.RowsIn)
 	fmt.Fprintf(w, "\nend to end: wall %.2f s, %.0f rows/s; CPU user %.2f s + sys %.2f s; peak RSS %.0f MB\n",
 		r.Wall.Seconds(), rows/r.Wall.Seconds(), r.UserCPU.Seconds(), r.SysCPU.Seconds(), float64(r.PeakRSSKB)/1024)
+	if r.Config.Workers > 0 {
+		fmt.Fprintf(w, "workers: %d processes, CPU %.2f s, largest peak RSS %.0f MB (the table's stage lines are the run's own: it only ingests and writes)\n",
+			r.WorkerProcs, r.WorkerCPU.Seconds(), float64(r.WorkerRSSKB)/1024)
+		fmt.Fprintf(w, "  worker CPU by stage:")
+		for _, st := range chain[:len(chain)-1] {
+			fmt.Fprintf(w, " %s %.2f s", st, r.WorkerCPUByStage[st].Seconds())
+		}
+		fmt.Fprintln(w)
+	}
 	fmt.Fprintf(w, "funnel: rows in %d = accepted %d + rejected %d + held %d; %d print batches\n",
 		rep.RowsIn, rep.Accepted, rep.Rejected, rep.Held, r.Batches)
 	fmt.Fprintf(w, "  %-40s %10s %10s\n", "reason", "observed", "generated")
@@ -318,4 +360,91 @@ func (r *Result) UpdateResults(path string) error {
 		s = strings.TrimRight(s, "\n") + "\n\n## End to end (issue 9)\n\n" + b.String() + "\n"
 	}
 	return os.WriteFile(path, []byte(s), 0o644)
+}
+
+// chain is the stages in order, then the run's sink.
+var chain = []string{"validate", "suppress", "dedupe", "render", "batch", "account", "sink"}
+
+// startWorkers starts cfg.Workers `postmill worker` processes per stage,
+// configured through POSTMILL_* like the run; res.stopWorkers stops them
+// (SIGTERM) and adds up their CPU time and peak RSS.
+func startWorkers(ctx context.Context, cfg Config, bin, root, work string, files gen.Files, brokers, credits string, res *Result) (func(), error) {
+	state := filepath.Join(work, "worker-state")
+	env := append(os.Environ(),
+		"POSTMILL_STATE="+state,
+		"POSTMILL_SUPPRESS="+files.SuppressEmail+string(filepath.ListSeparator)+files.SuppressAddress,
+		"POSTMILL_COA="+files.COA,
+		"POSTMILL_MAILER_ID=123456",
+		"POSTMILL_LABEL_LIST="+filepath.Join(root, "testdata/labels/adc-sample.csv"),
+		"POSTMILL_TEMPLATE_FRONT="+filepath.Join(root, "testdata/templates/front.html"),
+		"POSTMILL_TEMPLATE_BACK="+filepath.Join(root, "testdata/templates/back.txt"),
+		"POSTMILL_PURL_SECRET=bench-campaign-secret-0123456789",
+		"POSTMILL_RATE_CARD="+filepath.Join(root, "stages/account/testdata/fixture-ratecard.json"),
+		// The tenant whose suppression lists these are.
+		"POSTMILL_ACCOUNT=client", "POSTMILL_CAMPAIGN=bench",
+		"POSTMILL_BROKERS="+brokers, "POSTMILL_PREFIX=bench", "POSTMILL_PARTITIONS="+fmt.Sprint(cfg.Partitions))
+	ledgerWhere := []string{"--state", state}
+	if cfg.DatabaseURL != "" {
+		env = append(env, "POSTMILL_DATABASE_URL="+cfg.DatabaseURL)
+		ledgerWhere = []string{"--database-url", cfg.DatabaseURL}
+		if out, err := exec.CommandContext(ctx, bin, "migrate", "--database-url", cfg.DatabaseURL).CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("postmill migrate: %v\n%s", err, out)
+		}
+	}
+	for _, args := range [][]string{
+		{"ledger", "account", "--id", "agency", "--commission", "10"},
+		{"ledger", "account", "--id", "client", "--parent", "agency"},
+		{"ledger", "credit-type", "--id", "pc4x6", "--stock", "14pt", "--size", "postcard_4x6", "--class", "first_class", "--price", "0.90"},
+		{"ledger", "buy", "--account", "agency", "--credit-type", "pc4x6", "--count", credits},
+		{"ledger", "distribute", "--from", "agency", "--to", "client", "--credit-type", "pc4x6", "--count", credits},
+	} {
+		if out, err := exec.CommandContext(ctx, bin, append(args, ledgerWhere...)...).CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("postmill %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	var procs []*exec.Cmd
+	stop := func() {
+		for _, p := range procs {
+			p.Process.Signal(syscall.SIGTERM)
+		}
+		for _, p := range procs {
+			p.Wait()
+			if ru, ok := p.ProcessState.SysUsage().(*syscall.Rusage); ok {
+				cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+				res.WorkerCPU += cpu
+				if res.WorkerCPUByStage == nil {
+					res.WorkerCPUByStage = map[string]time.Duration{}
+				}
+				res.WorkerCPUByStage[p.Args[3]] += cpu
+				res.WorkerRSSKB = max(res.WorkerRSSKB, ru.Maxrss)
+			}
+		}
+		if len(procs) > 0 {
+			res.WorkerProcs = len(procs)
+		}
+		procs = nil
+	}
+	res.stopWorkers = stop
+	for i, stage := range chain[:len(chain)-1] {
+		n := cfg.Workers
+		wenv := env
+		if stage == "account" {
+			// Only the account stage charges: the others need no ledger.
+			wenv = append(append([]string(nil), env...), "POSTMILL_CREDIT_TYPE=pc4x6")
+			if cfg.DatabaseURL == "" {
+				n = 1 // the file ledger has one owner
+			}
+		}
+		for range n {
+			p := exec.CommandContext(ctx, bin, "worker", "--stage", stage, "--next", chain[i+1])
+			p.Env = wenv
+			p.Stderr = io.Discard
+			if err := p.Start(); err != nil {
+				stop()
+				return nil, fmt.Errorf("start worker %s: %w", stage, err)
+			}
+			procs = append(procs, p)
+		}
+	}
+	return stop, nil
 }

@@ -10,6 +10,7 @@
 //	go run ./bench -rows 5000000   # 5M rows
 //	go run ./bench -results bench/RESULTS.md   # also rewrite the end-to-end section
 //	go run ./bench -kafka -rows 200000         # the same job with Kafka between the stages
+//	go run ./bench -kafka -workers 3 -rows 200000  # every stage in 3 worker processes
 //
 // Per-stage benchmarks live beside each stage (`go test -bench . ./stages/...`).
 package main
@@ -30,6 +31,8 @@ func main() {
 	flag.StringVar(&cfg.Format, "format", "csv", "input format: csv, csv.gz, csv.zst or parquet")
 	flag.BoolVar(&cfg.Kafka, "kafka", false, "run every link between stages over Kafka (an in-process broker on 127.0.0.1)")
 	flag.IntVar(&cfg.Partitions, "partitions", 3, "Kafka topic partitions (with -kafka)")
+	flag.IntVar(&cfg.Workers, "workers", 0, "with -kafka: run every stage in this many `postmill worker` processes per stage")
+	flag.StringVar(&cfg.DatabaseURL, "database-url", "", "with -workers: the workers' ledger and IMb serials in this PostgreSQL `URL` (else one account worker, on files)")
 	results := flag.String("results", "", "rewrite the end-to-end section of this RESULTS.md `file`")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
