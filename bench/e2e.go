@@ -65,12 +65,12 @@ type Result struct {
 	WorkerProcs int
 	// WorkerCPUByStage is the CPU time of each stage's workers.
 	WorkerCPUByStage map[string]time.Duration
-	Report      pipeline.Report
-	Outputs   map[string]int64
-	Batches   int
-	Funnel    []FunnelLine
-	GoVersion string
-	CPUs      int
+	Report           pipeline.Report
+	Outputs          map[string]int64
+	Batches          int
+	Funnel           []FunnelLine
+	GoVersion        string
+	CPUs             int
 
 	stopWorkers func()
 }
