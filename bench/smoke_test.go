@@ -16,6 +16,28 @@ func TestSmoke20k(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkSmoke(t, res)
+}
+
+// TestSmokeWorkers runs the same 20,000 rows with every stage in a `postmill
+// worker` process over an in-process Kafka broker (-kafka -workers 1).
+func TestSmokeWorkers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds postmill and runs 20,000 rows through six worker processes")
+	}
+	res, err := Run(context.Background(), Config{Rows: 20_000, Seed: 7, WorkDir: t.TempDir(), Kafka: true, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.WorkerProcs != 6 || res.WorkerCPU == 0 {
+		t.Fatalf("%d worker processes, %v CPU", res.WorkerProcs, res.WorkerCPU)
+	}
+	checkSmoke(t, res)
+}
+
+// checkSmoke checks a run's accounting and funnel.
+func checkSmoke(t *testing.T, res *Result) {
+	t.Helper()
 	rep := res.Report
 	if rep.RowsIn != 20_000 || rep.Accepted+rep.Rejected+rep.Held != 20_000 {
 		t.Fatalf("accounting: %+v", rep)
