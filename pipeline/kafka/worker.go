@@ -431,8 +431,8 @@ func jobHash(id string) uint64 {
 	return h.Sum64()
 }
 
-// mix64 is the splitmix64 finalizer: small keys (0 and 1 for the two
-// presort groups) land on unrelated partitions.
+// mix64 is the splitmix64 finalizer: keys that differ little (a constant
+// key mixed with different jobs) land on unrelated partitions.
 func mix64(x uint64) uint64 {
 	x ^= x >> 30
 	x *= 0xbf58476d1ce4e5b9

@@ -16,9 +16,6 @@ import (
 const (
 	// ColPresortLevel is read: the level the batch (presort) stage assigned.
 	ColPresortLevel = "presort_level"
-	// ColBatchID is read when present: the print batch, which keys the
-	// stage's rows across distributed instances (PartitionKey).
-	ColBatchID = "batch_id"
 	// ColPostage is written: the piece's postage in dollars, e.g. "0.5210".
 	ColPostage = "postage"
 	// ColCreditType is written on charged pieces: the credit type debited.
@@ -102,7 +99,6 @@ type Stage struct {
 	colLevel int
 	colPost  int
 	colCT    int
-	colBatch int // batch_id, for PartitionKey; -1 when the job has none
 	bound    bool
 	rep      Report
 	ids      []string
@@ -147,30 +143,19 @@ func (s *Stage) Bind(sc *pipeline.Schema) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.colLevel = lvl
-	s.colBatch = -1
-	if i, ok := sc.Index(ColBatchID); ok {
-		s.colBatch = i
-	}
 	s.colPost = sc.Add(ColPostage)
 	s.colCT = sc.Add(ColCreditType)
 	s.bound = true
 	return nil
 }
 
-// PartitionKey keys a piece by its print batch (FNV-1a of batch_id): every
-// piece of a batch meets one instance, which charges them in presort order,
-// so which pieces are held when credits run out is decided as in one
-// process. It implements pipeline.Keyer.
-func (s *Stage) PartitionKey(r *pipeline.Row) uint64 {
-	h := uint64(14695981039346656037)
-	if s.colBatch >= 0 {
-		for _, c := range r.Field(s.colBatch) {
-			h ^= uint64(c)
-			h *= 1099511628211
-		}
-	}
-	return h
-}
+// PartitionKey is the same for every piece: all of a job's pieces meet one
+// instance (a distributed transport mixes in the job), which charges them
+// in the order the presort emitted them, so which pieces are held when
+// credits run out is decided as in one process; the debits of one account
+// serialize on its balance in the ledger anyway. It implements
+// pipeline.Keyer.
+func (s *Stage) PartitionKey(r *pipeline.Row) uint64 { return 0 }
 
 // Preflight prepares the stage before any row is processed: it reads the
 // credit type and account from the ledger (failing if either is unknown, or

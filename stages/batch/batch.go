@@ -275,16 +275,13 @@ func (s *Stage) Process(ctx context.Context, b *pipeline.Batch) error {
 	return nil
 }
 
-// PartitionKey keys a piece by its group: 0 for domestic pieces, 1 for
-// foreign ones. A print batch is one presort with one tray and sequence
-// numbering, so all of a group's pieces meet one instance. It implements
-// pipeline.Keyer.
-func (s *Stage) PartitionKey(r *pipeline.Row) uint64 {
-	if s.international(r) {
-		return groupInternational
-	}
-	return groupDomestic
-}
+// PartitionKey is the same for every piece: all of a job's pieces meet one
+// instance (a distributed transport mixes in the job, so jobs spread over
+// instances). A print batch is one presort with one tray and sequence
+// numbering, and one instance emits the job's batches in the order one
+// process does (domestic, then foreign), which the account stage charges
+// in. It implements pipeline.Keyer.
+func (s *Stage) PartitionKey(r *pipeline.Row) uint64 { return 0 }
 
 func (s *Stage) field(r *pipeline.Row, col int) []byte {
 	if col < 0 {
