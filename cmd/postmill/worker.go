@@ -25,9 +25,11 @@ var keyedStages = map[string]bool{"dedupe": true, "batch": true, "account": true
 func cmdWorker(ctx context.Context, e *env, args []string, stages StageFactory) error {
 	fs := newFlags(e, "worker", "--stage NAME --next NAME --brokers HOST:PORT,...",
 		"Runs one stage on Kafka: consumes the batches of topic <prefix>.<stage> as consumer group\n"+
-			"<group-prefix>.<stage>, and publishes the results to <prefix>.<next>. Start several to\n"+
-			"scale a stateless stage; each input partition has one owner. Batches that cannot be decoded\n"+
-			"or fail the stage --max-attempts times go to <prefix>.dlq.",
+			"<group-prefix>.<stage>, and publishes the results to <prefix>.<next>. Start several per\n"+
+			"stage; each input partition has one owner. dedupe, batch and account are keyed: the worker\n"+
+			"before them splits batches by their key (unless --next-local), and they keep one instance\n"+
+			"per job and partition, committing a job's input only once it is finished there. Batches\n"+
+			"that cannot be decoded or fail the stage --max-attempts times go to <prefix>.dlq.",
 		"postmill worker --stage validate --next suppress --brokers kafka-1:9092,kafka-2:9092")
 	stage := fs.String("stage", "", "the stage to run (required)")
 	next := fs.String("next", "", "the step after it, whose topic gets the results: a stage name or \"sink\" (required)")
