@@ -69,3 +69,43 @@ func TestRunWithDatabase(t *testing.T) {
 		t.Fatal("no barcodes")
 	}
 }
+
+// TestRunHistoryInDatabase: with --history and --database-url the dedupe
+// history lives in PostgreSQL: a second run of the same file, with another
+// --state, rejects as duplicate:history every piece the first one mailed
+// and every in-run duplicate of one (history is checked first).
+func TestRunHistoryInDatabase(t *testing.T) {
+	ctx := context.Background()
+	if _, err := cmdDB.Pool(t).Exec(ctx, "CREATE SCHEMA IF NOT EXISTS dbhist"); err != nil {
+		t.Fatal(err)
+	}
+	db := cmdDB.URL(t)
+	if strings.Contains(db, "?") {
+		db += "&search_path=dbhist"
+	} else {
+		db += "?search_path=dbhist"
+	}
+	if _, stderr, code := runCLI(t, nil, "migrate", "--database-url", db); code != 0 {
+		t.Fatalf("migrate: %s", stderr)
+	}
+	run := func() pipeline.Report {
+		dir := t.TempDir()
+		args := []string{"run", "../../testdata/afc/sample.csv", "--out", dir, "--database-url", db, "--state", t.TempDir(),
+			"--quiet", "--history", "--campaign", "spring"}
+		if _, stderr, code := runCLI(t, nil, args...); code != 0 {
+			t.Fatalf("run: exit %d: %s", code, stderr)
+		}
+		return readReport(t, dir)
+	}
+	first := run()
+	second := run()
+	want := first.Accepted + first.Reasons["duplicate:individual"]
+	if first.Accepted == 0 || second.Accepted != 0 || second.Reasons["duplicate:history"] != want {
+		t.Fatalf("first run accepted %d (%d in-run duplicates); second accepted %d with %d duplicate:history, want %d",
+			first.Accepted, first.Reasons["duplicate:individual"], second.Accepted, second.Reasons["duplicate:history"], want)
+	}
+	var n int
+	if err := cmdDB.Pool(t).QueryRow(ctx, "SELECT count(*) FROM dbhist.dedupe_history WHERE campaign = 'spring'").Scan(&n); err != nil || n == 0 {
+		t.Fatalf("dedupe_history rows: %d, %v", n, err)
+	}
+}

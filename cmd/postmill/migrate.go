@@ -8,6 +8,7 @@ import (
 
 	"github.com/postmill/postmill/internal/imb"
 	"github.com/postmill/postmill/internal/ledger"
+	"github.com/postmill/postmill/stages/dedupe"
 )
 
 func cmdMigrate(ctx context.Context, e *env, args []string) error {
@@ -31,6 +32,9 @@ func cmdMigrate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if err := imb.MigrateSerials(ctx, pool); err != nil {
+		return err
+	}
+	if err := dedupe.MigrateHistory(ctx, pool); err != nil {
 		return err
 	}
 	migs, err := ledger.Migrations()

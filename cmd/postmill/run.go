@@ -180,7 +180,17 @@ func (f *runFlags) prepare(ctx context.Context, e *env) (*shared, func(), error)
 		return nil, cleanup, err
 	}
 	if *f.history {
-		sh.hist = dedupe.NewFileHistory(*f.state.dir, 0)
+		if *f.state.url != "" {
+			pool, err := pgxpool.New(ctx, *f.state.url)
+			if err != nil {
+				return nil, cleanup, fmt.Errorf("history database: %w", err)
+			}
+			prev := cleanup
+			cleanup = func() { prev(); pool.Close() }
+			sh.hist = dedupe.NewPostgresHistory(pool, 0)
+		} else {
+			sh.hist = dedupe.NewFileHistory(*f.state.dir, 0)
+		}
 	}
 	if sh.rates, err = loadRateCard(*f.rateCard); err != nil {
 		return nil, cleanup, err
@@ -192,7 +202,8 @@ func (f *runFlags) prepare(ctx context.Context, e *env) (*shared, func(), error)
 		if sh.ledger, err = openLedger(ctx, e, f.state); err != nil {
 			return nil, cleanup, err
 		}
-		cleanup = func() { sh.ledger.Close() }
+		prev := cleanup
+		cleanup = func() { prev(); sh.ledger.Close() }
 	}
 	if *f.mailerID != "" {
 		if *f.state.url != "" {

@@ -41,8 +41,8 @@ func ParseMode(s string) (Mode, error) {
 // History remembers who was mailed in a campaign, across runs. Days are
 // counted from 1970-01-01 UTC (day 0 means never). Keys are person keys
 // (see [PersonKey]); the store keeps them per account and campaign.
-// *FileHistory implements it in a state directory; a PostgreSQL store will
-// for the service.
+// *FileHistory implements it in a state directory, *PostgresHistory in
+// PostgreSQL.
 type History interface {
 	// Last sets days[i] to the day keys[i] was last recorded for the
 	// campaign, or 0 when never. days is at least as long as keys.

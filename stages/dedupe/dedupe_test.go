@@ -195,12 +195,18 @@ func historyRun(t *testing.T, h dedupe.History, now time.Time, rows []map[string
 
 func TestHistoryReplay(t *testing.T) {
 	dir := t.TempDir()
+	historyReplay(t, func() dedupe.History { return dedupe.NewFileHistory(dir, 0) })
+}
+
+// historyReplay runs the history's story over a history that newHist opens
+// afresh for each run (reading what the runs before recorded).
+func historyReplay(t *testing.T, newHist func() dedupe.History) {
 	day := time.Date(2026, 3, 1, 15, 0, 0, 0, time.UTC)
 	rows := people[:4]
 
 	// First run: row 2 is an in-run duplicate, row 4 is rejected by a later
 	// stage, so rows 1 and 3 are mailed and recorded.
-	sink, rep := historyRun(t, dedupe.NewFileHistory(dir, 0), day, rows, map[int64]bool{4: true})
+	sink, rep := historyRun(t, newHist(), day, rows, map[int64]bool{4: true})
 	if rep.History == nil || rep.History.ToRecord != 2 || rep.History.Rejected != 0 {
 		t.Fatalf("first run report %+v %+v", rep, rep.History)
 	}
@@ -209,7 +215,7 @@ func TestHistoryReplay(t *testing.T) {
 
 	// Replay ten days later, with a fresh history reading the files: everyone
 	// mailed is rejected; row 4 was never mailed and goes through.
-	sink, rep = historyRun(t, dedupe.NewFileHistory(dir, 0), day.AddDate(0, 0, 10), rows, nil)
+	sink, rep = historyRun(t, newHist(), day.AddDate(0, 0, 10), rows, nil)
 	for _, row := range []int64{1, 2, 3} {
 		got := sink.Find(t, row)
 		if got.Reason != dedupe.DuplicateHistory || got.Detail != "last mailed 2026-03-01" {
@@ -223,7 +229,7 @@ func TestHistoryReplay(t *testing.T) {
 
 	// Past the window (30 days after the first run; row 4 was mailed on
 	// day 10): rows 1-3 go through again, row 4 is still within its window.
-	sink, _ = historyRun(t, dedupe.NewFileHistory(dir, 0), day.AddDate(0, 0, 30), rows, nil)
+	sink, _ = historyRun(t, newHist(), day.AddDate(0, 0, 30), rows, nil)
 	sink.RequireFate(t, 1, pipeline.Live, "")
 	sink.RequireFate(t, 2, pipeline.Rejected, pipeline.DuplicateFamily.With("individual"))
 	sink.RequireFate(t, 3, pipeline.Live, "")
@@ -232,7 +238,7 @@ func TestHistoryReplay(t *testing.T) {
 	// Another campaign of the same account has its own history.
 	job := pipelinetest.NewJob()
 	job.Campaign = "other"
-	st, _ := dedupe.New(dedupe.Config{History: dedupe.NewFileHistory(dir, 0), Now: func() time.Time { return day.AddDate(0, 0, 1) }})
+	st, _ := dedupe.New(dedupe.Config{History: newHist(), Now: func() time.Time { return day.AddDate(0, 0, 1) }})
 	s2, _ := pipelinetest.RunStage(t, pipeline.Step{Name: "dedupe", Stage: st, Serial: true}, job, pipelinetest.NewBatch(t, job, 0, 1, rows[:1]...))
 	s2.RequireFate(t, 1, pipeline.Live, "")
 }

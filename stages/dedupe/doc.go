@@ -54,7 +54,7 @@
 // with the run's day. Rows a later stage rejects or holds are never
 // recorded; a failed run records nothing. [History] is the interface the
 // stage needs; [FileHistory] keeps it in files under the state directory,
-// a PostgreSQL store will keep it for the service.
+// [PostgresHistory] in a table that processes on several machines share.
 //
 // # Memory and speed
 //
