@@ -2,17 +2,20 @@ package csv
 
 import (
 	"bufio"
-	"bytes"
 	"io"
 )
 
 // Writer writes RFC 4180 records: a field is quoted only when it holds the
 // delimiter, a quote, a CR or LF, or leading or trailing space, and quotes
-// inside it are doubled. Lines end in LF.
+// inside it are doubled. Lines end in LF. A record is built in a scratch
+// buffer and handed to the buffered writer whole: one copy per record, not
+// one call per field.
 type Writer struct {
-	w     *bufio.Writer
-	comma byte
-	err   error
+	w       *bufio.Writer
+	comma   byte
+	err     error
+	rec     []byte    // the record being built
+	special [256]bool // bytes that force quoting: the delimiter, '"', CR, LF
 }
 
 // NewWriter returns a comma-separated writer to w with a 256 KiB buffer.
@@ -21,92 +24,105 @@ func NewWriter(w io.Writer) *Writer { return NewWriterSize(w, 256<<10) }
 // NewWriterSize returns a comma-separated writer to w with a buffer of size
 // bytes.
 func NewWriterSize(w io.Writer, size int) *Writer {
-	return &Writer{w: bufio.NewWriterSize(w, size), comma: ','}
+	cw := &Writer{w: bufio.NewWriterSize(w, size), comma: ','}
+	for _, c := range []byte{',', '"', '\r', '\n'} {
+		cw.special[c] = true
+	}
+	return cw
 }
 
 // Write writes one record.
 func (w *Writer) Write(fields [][]byte) error {
+	b := w.rec[:0]
 	for i, f := range fields {
 		if i > 0 {
-			w.w.WriteByte(w.comma)
+			b = append(b, w.comma)
 		}
-		w.field(f)
+		b = w.appendField(b, f)
 	}
+	w.rec = b
 	return w.end()
 }
 
 // WriteStrings writes one record of strings.
 func (w *Writer) WriteStrings(fields []string) error {
+	b := w.rec[:0]
 	for i, f := range fields {
 		if i > 0 {
-			w.w.WriteByte(w.comma)
+			b = append(b, w.comma)
 		}
-		if needsQuote(f, w.comma) {
-			w.quoted([]byte(f))
+		if needsQuote(f, &w.special) {
+			b = appendQuoted(b, f)
 		} else {
-			w.w.WriteString(f)
+			b = append(b, f...)
 		}
 	}
+	w.rec = b
 	return w.end()
 }
 
-// Field writes one field of a record being built with Field and EndRecord;
+// Field adds one field to a record being built with Field and EndRecord;
 // sep says whether a delimiter goes before it.
 func (w *Writer) Field(f []byte, sep bool) {
 	if sep {
-		w.w.WriteByte(w.comma)
+		w.rec = append(w.rec, w.comma)
 	}
-	w.field(f)
+	w.rec = w.appendField(w.rec, f)
 }
 
-// EndRecord ends a record built with Field.
+// EndRecord writes the record built with Field.
 func (w *Writer) EndRecord() error { return w.end() }
 
-func (w *Writer) field(f []byte) {
-	if needsQuote(f, w.comma) {
-		w.quoted(f)
-		return
+func (w *Writer) appendField(b, f []byte) []byte {
+	if w.needsQuote(f) {
+		return appendQuoted(b, f)
 	}
-	w.w.Write(f)
+	return append(b, f...)
 }
 
+// end ends the record being built and writes it.
 func (w *Writer) end() error {
-	if err := w.w.WriteByte('\n'); err != nil && w.err == nil {
+	w.rec = append(w.rec, '\n')
+	if _, err := w.w.Write(w.rec); err != nil && w.err == nil {
 		w.err = err
 	}
+	w.rec = w.rec[:0]
 	return w.err
 }
 
-func (w *Writer) quoted(f []byte) {
-	w.w.WriteByte('"')
-	for {
-		i := bytes.IndexByte(f, '"')
-		if i < 0 {
-			w.w.Write(f)
-			break
+// appendQuoted appends f in quotes, its quotes doubled.
+func appendQuoted[T string | []byte](b []byte, f T) []byte {
+	b = append(b, '"')
+	for i := 0; i < len(f); i++ {
+		if f[i] == '"' {
+			b = append(b, '"')
 		}
-		w.w.Write(f[:i+1])
-		w.w.WriteByte('"')
-		f = f[i+1:]
+		b = append(b, f[i])
 	}
-	w.w.WriteByte('"')
+	return append(b, '"')
 }
 
-func needsQuote[T string | []byte](f T, comma byte) bool {
-	if len(f) == 0 {
+func (w *Writer) needsQuote(f []byte) bool { return needsQuote(f, &w.special) }
+
+// needsQuote reports whether f must be quoted: it holds a special byte, or
+// starts or ends with a space or tab.
+func needsQuote[T string | []byte](f T, special *[256]bool) bool {
+	n := len(f)
+	if n == 0 {
 		return false
 	}
-	if f[0] == ' ' || f[0] == '\t' || f[len(f)-1] == ' ' || f[len(f)-1] == '\t' {
+	if f[0] == ' ' || f[0] == '\t' || f[n-1] == ' ' || f[n-1] == '\t' {
 		return true
 	}
-	for i := 0; i < len(f); i++ {
-		switch c := f[i]; c {
-		case '"', '\r', '\n':
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		if special[f[i]] || special[f[i+1]] || special[f[i+2]] || special[f[i+3]] {
 			return true
-		default:
-			if c == comma {
-				return true
-			}
+		}
+	}
+	for ; i < n; i++ {
+		if special[f[i]] {
+			return true
 		}
 	}
 	return false
