@@ -235,10 +235,7 @@ func (w *worker) newJob(j *pipeline.Job) error {
 				return err
 			}
 		}
-		if old := w.spare[j.ID]; old != nil {
-			closeStage(old)
-		}
-		w.spare[j.ID] = st
+		w.keepStage(j.ID, st)
 	} else if b, ok := w.spec.Step.Stage.(pipeline.Binder); ok {
 		if err := b.Bind(j.Schema); err != nil {
 			return err
@@ -268,8 +265,33 @@ func (w *worker) keyFor(j *pipeline.Job) (pipeline.Keyer, error) {
 			return nil, fmt.Errorf("key for %s: %w", w.spec.Next, err)
 		}
 	}
+	if len(w.keys) >= maxPerJob {
+		for id := range w.keys {
+			w.dropKey(id) // any one: it is built again if its job comes back
+			break
+		}
+	}
 	w.keys[j.ID] = k
 	return k, nil
+}
+
+// maxPerJob bounds the stage instances and keyers a worker keeps by job: a
+// worker that owns only some partitions never sees some jobs end.
+const maxPerJob = 256
+
+// keepStage keeps st as job id's instance, closing the one it replaces and,
+// past maxPerJob, another one (built again if its job comes back).
+func (w *worker) keepStage(id string, st pipeline.Stage) {
+	if old := w.spare[id]; old != nil {
+		closeStage(old)
+	} else if len(w.spare) >= maxPerJob {
+		for other, o := range w.spare {
+			closeStage(o)
+			delete(w.spare, other)
+			break
+		}
+	}
+	w.spare[id] = st
 }
 
 func (w *worker) handle(ctx context.Context, m kafkago.Message) error {
@@ -298,7 +320,7 @@ func (w *worker) handle(ctx context.Context, m kafkago.Message) error {
 					b.Release()
 					return w.poison(ctx, m, err)
 				}
-				w.spare[b.Job.ID] = st
+				w.keepStage(b.Job.ID, st)
 			}
 		}
 		if err := w.process(ctx, st, b); err != nil {
