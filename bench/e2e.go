@@ -146,17 +146,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	// A ledger with enough credits for every piece, so nothing is held.
 	state := filepath.Join(work, "state")
 	credits := fmt.Sprint(cfg.Rows + 1000)
-	for _, args := range [][]string{
-		{"ledger", "account", "--id", "agency", "--commission", "10"},
-		{"ledger", "account", "--id", "client", "--parent", "agency"},
-		{"ledger", "credit-type", "--id", "pc4x6", "--stock", "14pt", "--size", "postcard_4x6", "--class", "first_class", "--price", "0.90"},
-		{"ledger", "buy", "--account", "agency", "--credit-type", "pc4x6", "--count", credits},
-		{"ledger", "distribute", "--from", "agency", "--to", "client", "--credit-type", "pc4x6", "--count", credits},
-	} {
-		cmd := exec.CommandContext(ctx, bin, append(args, "--state", state)...)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("postmill %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
+	if err := setupLedger(ctx, bin, credits, "--state", state); err != nil {
+		return nil, err
 	}
 
 	out := filepath.Join(work, "out")
@@ -362,6 +353,23 @@ func (r *Result) UpdateResults(path string) error {
 	return os.WriteFile(path, []byte(s), 0o644)
 }
 
+// setupLedger gives account client (under agency) credits postcard
+// credits, in the ledger that where names (--state DIR or --database-url URL).
+func setupLedger(ctx context.Context, bin, credits string, where ...string) error {
+	for _, args := range [][]string{
+		{"ledger", "account", "--id", "agency", "--commission", "10"},
+		{"ledger", "account", "--id", "client", "--parent", "agency"},
+		{"ledger", "credit-type", "--id", "pc4x6", "--stock", "14pt", "--size", "postcard_4x6", "--class", "first_class", "--price", "0.90"},
+		{"ledger", "buy", "--account", "agency", "--credit-type", "pc4x6", "--count", credits},
+		{"ledger", "distribute", "--from", "agency", "--to", "client", "--credit-type", "pc4x6", "--count", credits},
+	} {
+		if out, err := exec.CommandContext(ctx, bin, append(args, where...)...).CombinedOutput(); err != nil {
+			return fmt.Errorf("postmill %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	return nil
+}
+
 // chain is the stages in order, then the run's sink.
 var chain = []string{"validate", "suppress", "dedupe", "render", "batch", "account", "sink"}
 
@@ -391,16 +399,8 @@ func startWorkers(ctx context.Context, cfg Config, bin, root, work string, files
 			return nil, fmt.Errorf("postmill migrate: %v\n%s", err, out)
 		}
 	}
-	for _, args := range [][]string{
-		{"ledger", "account", "--id", "agency", "--commission", "10"},
-		{"ledger", "account", "--id", "client", "--parent", "agency"},
-		{"ledger", "credit-type", "--id", "pc4x6", "--stock", "14pt", "--size", "postcard_4x6", "--class", "first_class", "--price", "0.90"},
-		{"ledger", "buy", "--account", "agency", "--credit-type", "pc4x6", "--count", credits},
-		{"ledger", "distribute", "--from", "agency", "--to", "client", "--credit-type", "pc4x6", "--count", credits},
-	} {
-		if out, err := exec.CommandContext(ctx, bin, append(args, ledgerWhere...)...).CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("postmill %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
+	if err := setupLedger(ctx, bin, credits, ledgerWhere...); err != nil {
+		return nil, err
 	}
 	var procs []*exec.Cmd
 	stop := func() {

@@ -24,17 +24,7 @@ func TestRunOverKafkaEquivalent(t *testing.T) {
 
 	run := func(extra ...string) (out, state string) {
 		out, state = t.TempDir(), t.TempDir()
-		for _, args := range [][]string{
-			{"ledger", "account", "--id", "agency", "--commission", "10"},
-			{"ledger", "account", "--id", "client", "--parent", "agency"},
-			{"ledger", "credit-type", "--id", "pc", "--stock", "x", "--size", "postcard_4x6", "--class", "first_class", "--price", "0.90"},
-			{"ledger", "buy", "--account", "agency", "--credit-type", "pc", "--count", "450"},
-			{"ledger", "distribute", "--from", "agency", "--to", "client", "--credit-type", "pc", "--count", "450"},
-		} {
-			if _, stderr, code := runCLI(t, nil, append(args, "--state", state)...); code != 0 {
-				t.Fatalf("%v: %s", args, stderr)
-			}
-		}
+		setupCredits(t, state, 450)
 		args := append([]string{"run", "../../testdata/afc/sample.csv", "--out", out, "--state", state, "--quiet",
 			"--account", "client", "--credit-type", "pc", "--rate-card", "../../stages/account/testdata/fixture-ratecard.json",
 			"--mailer-id", "123456", "--template-front", "../../testdata/templates/front.html",
