@@ -17,16 +17,17 @@ const (
 	benchCall   = 5_000
 )
 
-// pieceIDs makes n piece ids shaped like postmill's (short base32 of a hash).
+// pieceIDs makes n piece ids shaped like postmill's: 16 characters, the
+// base32 of 10 bytes of a hash.
 func pieceIDs(run, n int) []string {
-	enc := base32.StdEncoding.WithPadding(base32.NoPadding)
+	enc := base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
 	out := make([]string, n)
 	var buf [16]byte
 	for i := range out {
 		binary.LittleEndian.PutUint64(buf[:8], uint64(run))
 		binary.LittleEndian.PutUint64(buf[8:], uint64(i))
 		sum := sha256.Sum256(buf[:])
-		out[i] = enc.EncodeToString(sum[:16])
+		out[i] = enc.EncodeToString(sum[:10])
 	}
 	return out
 }
