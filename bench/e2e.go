@@ -42,6 +42,9 @@ type Config struct {
 	// gets one process, the owner of the file ledger. Default (0): every
 	// stage runs in the run's process.
 	Workers int
+	// Fuse, with Workers, runs validate and suppress fused in the same
+	// workers (postmill worker --stage validate,suppress): one hop less.
+	Fuse bool
 	// DatabaseURL, with Workers, keeps the workers' ledger and IMb serials
 	// in this PostgreSQL database (migrated and emptied of ledger rows
 	// first), so every stage gets Workers processes. Default: files.
@@ -293,7 +296,11 @@ func (r *Result) Table(w io.Writer) {
 		fmt.Fprintf(w, "workers: %d processes, CPU %.2f s, largest peak RSS %.0f MB (the table's stage lines are the run's own: it only ingests and writes)\n",
 			r.WorkerProcs, r.WorkerCPU.Seconds(), float64(r.WorkerRSSKB)/1024)
 		fmt.Fprintf(w, "  worker CPU by stage:")
-		for _, st := range chain[:len(chain)-1] {
+		stages := chain[:len(chain)-1]
+		if r.Config.Fuse {
+			stages = append([]string{"validate,suppress"}, stages[2:]...)
+		}
+		for _, st := range stages {
 			fmt.Fprintf(w, " %s %.2f s", st, r.WorkerCPUByStage[st].Seconds())
 		}
 		fmt.Fprintln(w)
@@ -426,6 +433,13 @@ func startWorkers(ctx context.Context, cfg Config, bin, root, work string, files
 	}
 	res.stopWorkers = stop
 	for i, stage := range chain[:len(chain)-1] {
+		next := chain[i+1]
+		if cfg.Fuse && stage == "suppress" {
+			continue // runs in the validate workers
+		}
+		if cfg.Fuse && stage == "validate" {
+			stage, next = "validate,suppress", "dedupe"
+		}
 		n := cfg.Workers
 		wenv := env
 		if stage == "account" {
@@ -436,7 +450,7 @@ func startWorkers(ctx context.Context, cfg Config, bin, root, work string, files
 			}
 		}
 		for range n {
-			p := exec.CommandContext(ctx, bin, "worker", "--stage", stage, "--next", chain[i+1])
+			p := exec.CommandContext(ctx, bin, "worker", "--stage", stage, "--next", next)
 			p.Env = wenv
 			p.Stderr = io.Discard
 			if err := p.Start(); err != nil {

@@ -32,6 +32,7 @@ func main() {
 	flag.BoolVar(&cfg.Kafka, "kafka", false, "run every link between stages over Kafka (an in-process broker on 127.0.0.1)")
 	flag.IntVar(&cfg.Partitions, "partitions", 3, "Kafka topic partitions (with -kafka)")
 	flag.IntVar(&cfg.Workers, "workers", 0, "with -kafka: run every stage in this many `postmill worker` processes per stage")
+	flag.BoolVar(&cfg.Fuse, "fuse", false, "with -workers: validate and suppress fused in the same workers (one hop less)")
 	flag.StringVar(&cfg.DatabaseURL, "database-url", "", "with -workers: the workers' ledger and IMb serials in this PostgreSQL `URL` (else one account worker, on files)")
 	results := flag.String("results", "", "rewrite the end-to-end section of this RESULTS.md `file`")
 	flag.Parse()

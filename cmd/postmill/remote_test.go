@@ -20,6 +20,20 @@ import (
 // runs dedupe, render, batch and account; the outputs equal the
 // in-process run's.
 func TestRunWithRemoteWorkers(t *testing.T) {
+	remoteWorkers(t, "remote", []struct{ stage, next string }{{"validate", "suppress"}, {"suppress", "dedupe"}})
+}
+
+// TestRunWithFusedWorkers: the same with validate and suppress fused in
+// each of three workers (`postmill worker --stage validate,suppress`): one
+// hop instead of two, the same outputs.
+func TestRunWithFusedWorkers(t *testing.T) {
+	remoteWorkers(t, "fused", []struct{ stage, next string }{{"validate,suppress", "dedupe"}})
+}
+
+// remoteWorkers starts three workers of each layout entry under topic
+// prefix prefix and compares a run with --remote-stages validate,suppress
+// to the in-process run.
+func remoteWorkers(t *testing.T, prefix string, layout []struct{ stage, next string }) {
 	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.Ports(0))
 	if err != nil {
 		t.Fatal(err)
@@ -35,21 +49,22 @@ func TestRunWithRemoteWorkers(t *testing.T) {
 	e := &env_{stdout: &out, stderr: &errb, getenv: func(k string) string { return env[k] }}
 	factory, closeStages := stageByName(ctx, e.env())
 	defer closeStages()
-	kcfg := kafka.Config{Brokers: strings.Split(brokers, ","), Prefix: "remote", Partitions: 3}
+	kcfg := kafka.Config{Brokers: strings.Split(brokers, ","), Prefix: prefix, Partitions: 3}
 	wctx, stopWorkers := context.WithCancel(ctx)
-	errs := make(chan error, 6)
-	for _, w := range []struct{ stage, next string }{{"validate", "suppress"}, {"suppress", "dedupe"}} {
-		step, err := factory(w.stage, nil)
+	errs := make(chan error, 3*len(layout))
+	for _, w := range layout {
+		// The local run's dedupe takes the batches in order: no split.
+		wk, err := workerFor(factory, w.stage, w.next, true)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for i := 0; i < 3; i++ {
-			go func() { errs <- kafka.RunWorker(wctx, kcfg, step, w.next) }()
+			go func() { errs <- wk.Run(wctx, kcfg) }()
 		}
 	}
 	defer func() {
 		stopWorkers()
-		for i := 0; i < 6; i++ {
+		for range cap(errs) {
 			if err := <-errs; err != nil {
 				t.Errorf("worker: %v", err)
 			}
@@ -66,7 +81,7 @@ func TestRunWithRemoteWorkers(t *testing.T) {
 		return dir
 	}
 	local := run()
-	remote := run("--brokers", brokers, "--prefix", "remote", "--partitions", "3", "--remote-stages", "validate,suppress")
+	remote := run("--brokers", brokers, "--prefix", prefix, "--partitions", "3", "--remote-stages", "validate,suppress")
 
 	createdAt := regexp.MustCompile(`"created_at": "[^"]*"`)
 	files, _ := filepath.Glob(filepath.Join(local, "batches", "*", "*"))

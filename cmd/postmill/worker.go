@@ -31,7 +31,7 @@ func cmdWorker(ctx context.Context, e *env, args []string, stages StageFactory) 
 			"per job and partition, committing a job's input only once it is finished there. Batches\n"+
 			"that cannot be decoded or fail the stage --max-attempts times go to <prefix>.dlq.",
 		"postmill worker --stage validate --next suppress --brokers kafka-1:9092,kafka-2:9092")
-	stage := fs.String("stage", "", "the stage to run (required)")
+	stage := fs.String("stage", "", "the stage to run (required); several stateless ones, `NAME,...`, run fused: one hop, consuming the first one's topic")
 	next := fs.String("next", "", "the step after it, whose topic gets the results: a stage name or \"sink\" (required)")
 	brokers := fs.String("brokers", "", "Kafka bootstrap brokers, `HOST:PORT,...` (required)")
 	prefix := fs.String("prefix", kafka.DefaultPrefix, "topic name prefix")
@@ -79,23 +79,43 @@ func cmdWorker(ctx context.Context, e *env, args []string, stages StageFactory) 
 // stage built per job (per job and partition when keyed); and, unless
 // nextLocal, the next stage's key to split batches by.
 func workerFor(stages StageFactory, stage, next string, nextLocal bool) (kafka.Worker, error) {
-	step, err := stages(stage, nil)
-	if err != nil {
-		return kafka.Worker{}, fmt.Errorf("--stage %s: %v", stage, err)
+	names := splitList(stage)
+	if len(names) == 0 {
+		return kafka.Worker{}, fmt.Errorf("--stage %q names no stage", stage)
 	}
-	if step.Name == "" {
-		step.Name = stage
+	if len(names) > 1 {
+		for _, n := range names {
+			if keyedStages[n] {
+				return kafka.Worker{}, fmt.Errorf("--stage %s: %s is keyed; only stateless stages run fused", stage, n)
+			}
+		}
+	}
+	// build returns the stage, the fused stages, for job j (nil: a template).
+	build := func(j *pipeline.Job) (pipeline.Stage, error) {
+		parts := make([]pipeline.Stage, len(names))
+		for i, n := range names {
+			step, err := stages(n, j)
+			if err != nil {
+				return nil, fmt.Errorf("--stage %s: %v", n, err)
+			}
+			parts[i] = step.Stage
+		}
+		if len(parts) == 1 {
+			return parts[0], nil
+		}
+		return pipeline.Fuse(parts...)
+	}
+	tmpl, err := build(nil)
+	if err != nil {
+		return kafka.Worker{}, err
 	}
 	// The template only names the stage; each job gets instances of its
 	// own, bound to its schema.
-	if c, ok := step.Stage.(io.Closer); ok {
+	if c, ok := tmpl.(io.Closer); ok {
 		c.Close()
 	}
-	wk := kafka.Worker{Step: step, Next: next, Keyed: keyedStages[stage]}
-	wk.NewStage = func(j *pipeline.Job) (pipeline.Stage, error) {
-		st, err := stages(stage, j)
-		return st.Stage, err
-	}
+	wk := kafka.Worker{Step: pipeline.Step{Name: names[0], Stage: tmpl}, Next: next, Keyed: keyedStages[names[0]]}
+	wk.NewStage = build
 	if keyedStages[next] && !nextLocal {
 		probe, err := stages(next, nil)
 		if err != nil {

@@ -44,6 +44,8 @@ func TestWorkerUsage(t *testing.T) {
 		{[]string{"--stage", "validate", "--next", "sink"}, "--brokers is required"},
 		{[]string{"--stage", "nope", "--next", "sink", "--brokers", "b:9092"}, `no stage "nope"`},
 		{[]string{"--stage", "validate", "--next", "sink", "--brokers", "b:9092", "--partitions", "-1"}, "partitions -1"},
+		{[]string{"--stage", "validate,dedupe", "--next", "sink", "--brokers", "b:9092"}, "dedupe is keyed; only stateless stages run fused"},
+		{[]string{"--stage", ",", "--next", "sink", "--brokers", "b:9092"}, "names no stage"},
 	}
 	for _, tt := range tests {
 		var out bytes.Buffer
