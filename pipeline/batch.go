@@ -118,10 +118,12 @@ func (b *Batch) Copy(p []byte) []byte {
 // Len is the number of rows in the batch, live and done.
 func (b *Batch) Len() int { return len(b.Rows) + len(b.Done) }
 
-// settle moves rows that a stage rejected or held from Rows to Done, and
+// Settle moves rows that a stage rejected or held from Rows to Done, and
 // drops deferred rows back into the batch's row pool, keeping the order of
-// both lists. It returns how many rows it moved of each fate.
-func (b *Batch) settle() (rejected, held, deferred int) {
+// both lists. It returns how many rows it moved of each fate. The engine
+// calls it after each Process; a stage runner of its own (a Kafka worker)
+// does too.
+func (b *Batch) Settle() (rejected, held, deferred int) {
 	w := 0
 	for _, r := range b.Rows {
 		switch r.Fate {

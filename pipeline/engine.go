@@ -74,7 +74,7 @@ func (s *stepStats) report() StageReport {
 // settle moves finished rows out of b after a stage and counts them. Rows in
 // were counted by the caller.
 func (s *stepStats) settle(b *Batch) {
-	rej, held, _ := b.settle()
+	rej, held, _ := b.Settle()
 	s.rejected.Add(int64(rej))
 	s.held.Add(int64(held))
 	s.rowsOut.Add(int64(len(b.Rows)))

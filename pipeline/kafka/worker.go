@@ -318,9 +318,9 @@ func (w *worker) handle(ctx context.Context, m kafkago.Message) error {
 	}
 }
 
-// process runs st on b, up to MaxAttempts times, then moves the rows it
-// rejected or held to b.Done as the engine does, and drops the rows a
-// flushing stage deferred (it emits them at the flush).
+// process runs st on b, up to MaxAttempts times, then settles b as the
+// engine does: rejected and held rows to b.Done, deferred ones (a flushing
+// stage emits them at the flush) dropped.
 func (w *worker) process(ctx context.Context, st pipeline.Stage, b *pipeline.Batch) error {
 	var err error
 	for attempt := 0; attempt < w.t.cfg.MaxAttempts; attempt++ {
@@ -331,25 +331,9 @@ func (w *worker) process(ctx context.Context, st pipeline.Stage, b *pipeline.Bat
 	if err != nil {
 		return err
 	}
-	live := b.Rows[:0]
-	for _, r := range b.Rows {
-		switch r.Fate {
-		case pipeline.Live:
-			live = append(live, r)
-		case pipeline.Rejected, pipeline.Held:
-			b.Done = append(b.Done, r)
-		case pipeline.Deferred:
-			// The stage copied it and emits it at the flush; the row itself
-			// is dropped, as the engine drops it.
-			if !w.flusher {
-				return fmt.Errorf("stage %s deferred row %d but does not flush", w.spec.Step.Name, r.Num)
-			}
-		default:
-			return fmt.Errorf("stage %s left row %d %s", w.spec.Step.Name, r.Num, r.Fate)
-		}
+	if _, _, deferred := b.Settle(); deferred > 0 && !w.flusher {
+		return fmt.Errorf("stage %s deferred %d rows but does not flush", w.spec.Step.Name, deferred)
 	}
-	clear(b.Rows[len(live):])
-	b.Rows = live
 	return nil
 }
 
