@@ -60,34 +60,55 @@ func cmdLedger(ctx context.Context, e *env, args []string) error {
 // share — stage workers on many machines, say.
 type stateStore struct {
 	dir, url *string
+	pool     *pgxpool.Pool // opened at first use, shared by ledger, serials and history
+}
+
+// db returns the pool on --database-url, opening it at the first call.
+func (s *stateStore) db(ctx context.Context) (*pgxpool.Pool, error) {
+	if s.pool == nil {
+		pool, err := pgxpool.New(ctx, *s.url)
+		if err != nil {
+			return nil, fmt.Errorf("database: %w", err)
+		}
+		s.pool = pool
+	}
+	return s.pool, nil
+}
+
+// close closes the pool, if one was opened.
+func (s *stateStore) close() {
+	if s.pool != nil {
+		s.pool.Close()
+	}
 }
 
 // stateFlag adds --state and --database-url to fs.
 func stateFlag(fs *flagSet) *stateStore {
 	return &stateStore{
 		dir: fs.String("state", DefaultStateDir, "state `directory` holding the file ledger, IMb serials and dedupe history"),
-		url: fs.String("database-url", "", "PostgreSQL `URL`: keep the ledger and IMb serials there instead of --state (run postmill migrate first)"),
+		url: fs.String("database-url", "", "PostgreSQL `URL`: keep the ledger, IMb serials and dedupe history there instead of --state (run postmill migrate first)"),
 	}
 }
 
-// pgLedgerStore is the PostgreSQL ledger store with the pool it owns.
+// pgLedgerStore is the PostgreSQL ledger store; closing it closes the
+// state's pool (a second Close of a pool does nothing).
 type pgLedgerStore struct {
 	*ledger.PostgresStore
-	pool *pgxpool.Pool
+	st *stateStore
 }
 
-func (s pgLedgerStore) Close() error { s.pool.Close(); return nil }
+func (s pgLedgerStore) Close() error { s.st.close(); return nil }
 
 // openLedger opens the ledger: in PostgreSQL with a database URL, else the
 // file ledger in the state directory, printing the journal's warnings (a
 // torn last line dropped) to stderr. The caller closes it.
 func openLedger(ctx context.Context, e *env, st *stateStore) (*ledger.Ledger, error) {
 	if *st.url != "" {
-		pool, err := pgxpool.New(ctx, *st.url)
+		pool, err := st.db(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("ledger database: %w", err)
+			return nil, err
 		}
-		return ledger.New(pgLedgerStore{ledger.NewPostgresStore(pool), pool}), nil
+		return ledger.New(pgLedgerStore{ledger.NewPostgresStore(pool), st}), nil
 	}
 	s, warnings, err := ledger.OpenFileStore(ctx, *st.dir)
 	if err != nil {

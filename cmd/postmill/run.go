@@ -15,8 +15,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/postmill/postmill/formats/compress"
 	"github.com/postmill/postmill/formats/input"
 	"github.com/postmill/postmill/formats/manifest"
@@ -138,7 +136,8 @@ type shared struct {
 
 func (f *runFlags) prepare(ctx context.Context, e *env) (*shared, func(), error) {
 	sh := &shared{}
-	cleanup := func() {}
+	// The database pool, if a store opened one, is closed with the rest.
+	cleanup := func() { f.state.close() }
 	var err error
 	if *f.format != "csv" && *f.format != "parquet" {
 		return nil, cleanup, usagef("--format %q: want csv or parquet", *f.format)
@@ -181,12 +180,10 @@ func (f *runFlags) prepare(ctx context.Context, e *env) (*shared, func(), error)
 	}
 	if *f.history {
 		if *f.state.url != "" {
-			pool, err := pgxpool.New(ctx, *f.state.url)
+			pool, err := f.state.db(ctx)
 			if err != nil {
-				return nil, cleanup, fmt.Errorf("history database: %w", err)
+				return nil, cleanup, err
 			}
-			prev := cleanup
-			cleanup = func() { prev(); pool.Close() }
 			sh.hist = dedupe.NewPostgresHistory(pool, 0)
 		} else {
 			sh.hist = dedupe.NewFileHistory(*f.state.dir, 0)
@@ -207,12 +204,10 @@ func (f *runFlags) prepare(ctx context.Context, e *env) (*shared, func(), error)
 	}
 	if *f.mailerID != "" {
 		if *f.state.url != "" {
-			pool, err := pgxpool.New(ctx, *f.state.url)
+			pool, err := f.state.db(ctx)
 			if err != nil {
-				return nil, cleanup, fmt.Errorf("serials database: %w", err)
+				return nil, cleanup, err
 			}
-			prev := cleanup
-			cleanup = func() { prev(); pool.Close() }
 			sh.serials = imb.NewPostgresSerials(pool, imb.PostgresSerialsConfig{})
 		} else {
 			if err := os.MkdirAll(*f.state.dir, 0o755); err != nil {
