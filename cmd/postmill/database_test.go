@@ -14,19 +14,7 @@ import (
 // them; the second run charges nothing again, and its barcodes use serials
 // the first run did not.
 func TestRunWithDatabase(t *testing.T) {
-	ctx := context.Background()
-	if _, err := cmdDB.Pool(t).Exec(ctx, "CREATE SCHEMA IF NOT EXISTS dbrun"); err != nil {
-		t.Fatal(err)
-	}
-	db := cmdDB.URL(t)
-	if strings.Contains(db, "?") {
-		db += "&search_path=dbrun"
-	} else {
-		db += "?search_path=dbrun"
-	}
-	if _, stderr, code := runCLI(t, nil, "migrate", "--database-url", db); code != 0 {
-		t.Fatalf("migrate: %s", stderr)
-	}
+	db := migratedSchema(t, "dbrun")
 	setupLedger(t, db)
 	run := func() (string, pipeline.Report) {
 		dir := t.TempDir()
@@ -76,18 +64,7 @@ func TestRunWithDatabase(t *testing.T) {
 // and every in-run duplicate of one (history is checked first).
 func TestRunHistoryInDatabase(t *testing.T) {
 	ctx := context.Background()
-	if _, err := cmdDB.Pool(t).Exec(ctx, "CREATE SCHEMA IF NOT EXISTS dbhist"); err != nil {
-		t.Fatal(err)
-	}
-	db := cmdDB.URL(t)
-	if strings.Contains(db, "?") {
-		db += "&search_path=dbhist"
-	} else {
-		db += "?search_path=dbhist"
-	}
-	if _, stderr, code := runCLI(t, nil, "migrate", "--database-url", db); code != 0 {
-		t.Fatalf("migrate: %s", stderr)
-	}
+	db := migratedSchema(t, "dbhist")
 	run := func() pipeline.Report {
 		dir := t.TempDir()
 		args := []string{"run", "../../testdata/afc/sample.csv", "--out", dir, "--database-url", db, "--state", t.TempDir(),

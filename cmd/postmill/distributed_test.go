@@ -21,6 +21,36 @@ import (
 	"github.com/postmill/postmill/pipeline/kafka"
 )
 
+// kafkaBrokers starts an in-process Kafka-protocol broker for the test and
+// returns its address list, comma-separated.
+func kafkaBrokers(t *testing.T) string {
+	t.Helper()
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.Ports(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return strings.Join(c.ListenAddrs(), ",")
+}
+
+// migratedSchema creates schema in the package's test database, migrates
+// it with postmill migrate, and returns a URL whose tables live there.
+func migratedSchema(t *testing.T, schema string) string {
+	t.Helper()
+	if _, err := cmdDB.Pool(t).Exec(context.Background(), "CREATE SCHEMA IF NOT EXISTS "+schema); err != nil {
+		t.Fatal(err)
+	}
+	db, sep := cmdDB.URL(t), "?"
+	if strings.Contains(db, "?") {
+		sep = "&"
+	}
+	db += sep + "search_path=" + schema
+	if _, stderr, code := runCLI(t, nil, "migrate", "--database-url", db); code != 0 {
+		t.Fatalf("migrate %s: %s", schema, stderr)
+	}
+	return db
+}
+
 // setupLedger gives account client 25,000 postcard credits in state (a
 // directory, or "postgres://…" for a database).
 func setupLedger(t *testing.T, state string) { setupCredits(t, state, 25000) }
@@ -56,12 +86,7 @@ func TestRunDistributedEquivalent(t *testing.T) {
 	if testing.Short() {
 		t.Skip("20,000 rows through 18 workers")
 	}
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.Ports(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	brokers := strings.Join(c.ListenAddrs(), ",")
+	brokers := kafkaBrokers(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
@@ -246,12 +271,7 @@ func TestDistributedWorkersKilled(t *testing.T) {
 	if testing.Short() && *killRows > 20000 {
 		*killRows = 20000
 	}
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.Ports(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	brokers := strings.Join(c.ListenAddrs(), ",")
+	brokers := kafkaBrokers(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 
@@ -272,16 +292,7 @@ func TestDistributedWorkersKilled(t *testing.T) {
 	// The workers keep the ledger and the IMb serials in PostgreSQL, as
 	// worker processes on several machines would: a schema of its own in
 	// the package's test database.
-	if _, err := cmdDB.Pool(t).Exec(ctx, "CREATE SCHEMA IF NOT EXISTS killtest"); err != nil {
-		t.Fatal(err)
-	}
-	db := cmdDB.URL(t) + "&search_path=killtest"
-	if !strings.Contains(cmdDB.URL(t), "?") {
-		db = cmdDB.URL(t) + "?search_path=killtest"
-	}
-	if _, stderr, code := runCLI(t, nil, "migrate", "--database-url", db); code != 0 {
-		t.Fatalf("migrate: %s", stderr)
-	}
+	db := migratedSchema(t, "killtest")
 	setupCredits(t, db, *killRows*9/10)
 	wenv := map[string]string{"POSTMILL_STATE": t.TempDir(), "POSTMILL_DATABASE_URL": db, "POSTMILL_SPILL_DIR": t.TempDir()}
 	for k, v := range common {

@@ -7,20 +7,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/twmb/franz-go/pkg/kfake"
 )
 
 // TestRunOverKafkaEquivalent: the same input run in-process and with every
 // link over Kafka (an in-process Kafka-protocol broker on 127.0.0.1) gives
 // the same accepted rows, rejects, print batches and ledger charges.
 func TestRunOverKafkaEquivalent(t *testing.T) {
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.Ports(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	brokers := strings.Join(c.ListenAddrs(), ",")
+	brokers := kafkaBrokers(t)
 
 	run := func(extra ...string) (out, state string) {
 		out, state = t.TempDir(), t.TempDir()

@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kfake"
-
 	"github.com/postmill/postmill/pipeline/kafka"
 )
 
@@ -34,12 +32,7 @@ func TestRunWithFusedWorkers(t *testing.T) {
 // prefix prefix and compares a run with --remote-stages validate,suppress
 // to the in-process run.
 func remoteWorkers(t *testing.T, prefix string, layout []struct{ stage, next string }) {
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.Ports(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	brokers := strings.Join(c.ListenAddrs(), ",")
+	brokers := kafkaBrokers(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
