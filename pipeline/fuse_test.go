@@ -59,4 +59,13 @@ func TestFuse(t *testing.T) {
 	if _, err := pipeline.Fuse(); err == nil || !strings.Contains(err.Error(), "no stages") {
 		t.Fatalf("Fuse(): %v", err)
 	}
+	if _, err := pipeline.Fuse(first, flushing{}); err == nil || !strings.Contains(err.Error(), "cannot be fused") {
+		t.Fatalf("Fuse with a flushing stage: %v", err)
+	}
 }
+
+// flushing is a stage that needs all input.
+type flushing struct{}
+
+func (flushing) Process(context.Context, *pipeline.Batch) error           { return nil }
+func (flushing) Flush(context.Context, func(*pipeline.Batch) error) error { return nil }

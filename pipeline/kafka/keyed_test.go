@@ -3,9 +3,12 @@ package kafka_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	kafkago "github.com/segmentio/kafka-go"
 
 	"github.com/postmill/postmill/pipeline"
 	"github.com/postmill/postmill/pipeline/kafka"
@@ -78,8 +81,9 @@ func (s *holdAll) Flush(ctx context.Context, emit func(*pipeline.Batch) error) e
 // TestKeyedWorkers: a stateless worker splits batches by key for an
 // ordered keyed stage (three workers), which splits them again for a
 // flushing keyed stage (three workers). Every key has one instance, the
-// ordered stage sees each of its keys' rows in input order, and every row
-// reaches the sink once, after the flush.
+// ordered stage sees each of its keys' rows in input order, every row
+// reaches the sink once, after the flush, and a message that is not a
+// batch goes to the dead-letter topic without stopping the workers.
 func TestKeyedWorkers(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -108,6 +112,22 @@ func TestKeyedWorkers(t *testing.T) {
 			errs = append(errs, errc)
 		}
 	}
+	// A payload that is not a batch, on the flushing stage's topic: dead-
+	// lettered, and the workers go on.
+	tr, err := kafka.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	if _, err := tr.EnsureTopic(ctx, cfg.Topic("hold")); err != nil {
+		t.Fatal(err)
+	}
+	raw := &kafkago.Writer{Addr: kafkago.TCP(cfg.Brokers...), Topic: cfg.Topic("hold"), Balancer: &kafkago.LeastBytes{}}
+	if err := raw.WriteMessages(ctx, kafkago.Message{Value: []byte("not arrow"), Headers: []kafkago.Header{
+		{Key: kafka.HeaderJob, Value: []byte(job.ID)}, {Key: kafka.HeaderKind, Value: []byte(kafka.KindBatch)}}}); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
 	publish(t, ctx, cfg, job, "split", 300) // 3,000 rows in batches of 10
 	_, sink := collect(t, ctx, cfg, job, "sink")
 	stop()
@@ -130,6 +150,15 @@ func TestKeyedWorkers(t *testing.T) {
 		if c != 1 {
 			t.Fatalf("row %d reached the sink %d times", n, c)
 		}
+	}
+	dlq := kafkago.NewReader(kafkago.ReaderConfig{Brokers: cfg.Brokers, Topic: cfg.Topic("dlq"), GroupID: "dlqcheck", MaxWait: 100 * time.Millisecond})
+	defer dlq.Close()
+	m, err := dlq.ReadMessage(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dl := kafka.ParseDeadLetter(m); dl.Job != job.ID || dl.Topic != cfg.Topic("hold") || !strings.Contains(dl.Err, "not an Arrow IPC stream") {
+		t.Fatalf("dead letter %+v", dl)
 	}
 	instances := 0
 	owners.Range(func(any, any) bool { instances++; return true })
