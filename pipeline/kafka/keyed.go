@@ -165,7 +165,9 @@ func (w *worker) take(ctx context.Context, part int, js *keyedJob, m kafkago.Mes
 			js.outSeq++
 			return w.publish(ctx, b, w.origin(part))
 		}
-		return w.publish(ctx, &pipeline.Batch{Job: b.Job, Seq: b.Seq, Done: b.Done}, origin)
+		// Nothing goes on to the next stage before the flush: its input
+		// starts with this stage's own origin.
+		return w.sendDone(ctx, b)
 	}
 	hop := w.origin(part)
 	if origin != "" {

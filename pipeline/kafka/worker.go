@@ -343,15 +343,8 @@ func (w *worker) process(ctx context.Context, st pipeline.Stage, b *pipeline.Bat
 func (w *worker) publish(ctx context.Context, b *pipeline.Batch, origin string) error {
 	done := b.Done
 	if w.sinkW != nil {
-		if len(done) > 0 {
-			payload, err := w.enc.Encode(nil, &pipeline.Batch{Job: b.Job, Seq: b.Seq, Done: done})
-			if err != nil {
-				return err
-			}
-			h := append(jobHeaders(b.Job, KindBatch), kafkago.Header{Key: HeaderSeq, Value: []byte(strconv.FormatUint(b.Seq, 10))})
-			if err := w.sinkW.WriteMessages(ctx, kafkago.Message{Key: []byte(b.Job.ID), Value: payload, Headers: h}); err != nil {
-				return fmt.Errorf("publish finished rows: %w", err)
-			}
+		if err := w.sendDone(ctx, b); err != nil {
+			return err
 		}
 		done = nil
 	}
@@ -403,6 +396,27 @@ func (w *worker) publish(ctx context.Context, b *pipeline.Batch, origin string) 
 	}
 	if err := w.w.WriteMessages(ctx, msgs...); err != nil {
 		return fmt.Errorf("publish: %w", err)
+	}
+	return nil
+}
+
+// sendDone sends b's finished rows (b.Done), if any, straight to the sink
+// topic, keyed by job: a keyed worker's rejects skip the later stages.
+func (w *worker) sendDone(ctx context.Context, b *pipeline.Batch) error {
+	if len(b.Done) == 0 {
+		return nil
+	}
+	to := w.sinkW
+	if to == nil {
+		to = w.w // the next step is the sink
+	}
+	payload, err := w.enc.Encode(nil, &pipeline.Batch{Job: b.Job, Seq: b.Seq, Done: b.Done})
+	if err != nil {
+		return err
+	}
+	h := append(jobHeaders(b.Job, KindBatch), kafkago.Header{Key: HeaderSeq, Value: []byte(strconv.FormatUint(b.Seq, 10))})
+	if err := to.WriteMessages(ctx, kafkago.Message{Key: []byte(b.Job.ID), Value: payload, Headers: h}); err != nil {
+		return fmt.Errorf("publish finished rows: %w", err)
 	}
 	return nil
 }
