@@ -244,54 +244,24 @@ func (c *chain) close() {
 // table from it.
 func (f *runFlags) build(sh *shared, dir string, sizeHint int64) (*chain, error) {
 	c := &chain{}
-	validator, err := validate.New(validate.Config{DomesticOnly: *f.domesticOnly, COA: sh.coa, ZIPs: sh.zips})
-	if err != nil {
-		return nil, err
-	}
-	suppressor, err := suppress.New(suppress.Config{Lists: sh.lists})
-	if err != nil {
-		return nil, err
-	}
-	// Contact rows run 80–150 bytes in CSV; a table sized for the file
-	// avoids rehashing as it grows (a compressed file just grows it).
-	deduper, err := dedupe.New(dedupe.Config{Mode: sh.mode, History: sh.hist, Window: *f.historyWindow,
-		ExpectedRows: int(sizeHint / 100)})
-	if err != nil {
-		return nil, usageError{err}
-	}
-	c.steps = append(c.steps,
-		pipeline.Step{Name: "validate", Stage: validator},
-		pipeline.Step{Name: "suppress", Stage: suppressor},
-		pipeline.Step{Name: "dedupe", Stage: deduper, Serial: true},
-	)
-	c.sinks = append(c.sinks, deduper.Recorder)
-	c.commits = append(c.commits, deduper.Commit)
-	if *f.front != "" || *f.back != "" {
-		var secret []byte
-		if *f.purlSecret != "" {
-			secret = []byte(*f.purlSecret)
-		}
-		renderer, err := render.New(render.Config{Front: *f.front, Back: *f.back, TemplateID: *f.templateID, PURLSecret: secret})
+	for _, name := range f.stageNames() {
+		st, err := f.newStage(sh, name, sizeHint)
 		if err != nil {
+			c.close()
 			return nil, err
 		}
-		c.steps = append(c.steps, pipeline.Step{Name: "render", Stage: renderer})
+		switch st := st.(type) {
+		case *dedupe.Stage:
+			c.sinks = append(c.sinks, st.Recorder)
+			c.commits = append(c.commits, st.Commit)
+		case *batch.Stage:
+			c.batch = st
+		case *account.Stage:
+			c.account = st
+		}
+		c.steps = append(c.steps, pipeline.Step{Name: name, Stage: st, Serial: keyedStages[name]})
 	}
-	class, format := ledger.MailClass(*f.mailClass), ledger.Format(*f.mailFormat)
-	if c.batch, err = batch.New(batch.Config{Vendor: *f.vendor, MailClass: class, Format: format,
-		TrayMax: *f.trayMax, LabelList: *f.labelList, MailerID: *f.mailerID, ServiceType: *f.serviceType,
-		BarcodeID: *f.barcodeID, Serials: sh.serials, SpillDir: *f.spillDir, MemoryRows: *f.memoryRows}); err != nil {
-		return nil, usageError{err}
-	}
-	if c.account, err = account.New(account.Config{Ledger: sh.ledger, Account: *f.account, CreditType: *f.creditType,
-		Campaign: *f.campaign, RateCard: sh.rates, MailClass: class, Format: format}); err != nil {
-		c.close()
-		return nil, usageError{err}
-	}
-	c.steps = append(c.steps,
-		pipeline.Step{Name: "batch", Stage: c.batch, Serial: true},
-		pipeline.Step{Name: "account", Stage: c.account, Serial: true},
-	)
+	var err error
 	if c.manifest, err = manifest.New(dir, nil, manifest.Config{Parquet: *f.format == "parquet"}); err != nil {
 		c.close()
 		return nil, err
@@ -300,6 +270,59 @@ func (f *runFlags) build(sh *shared, dir string, sizeHint int64) (*chain, error)
 	// two write each batch at the same time.
 	c.sinks = append([]func(pipeline.Sink) pipeline.Sink{c.manifest.Sink}, c.sinks...)
 	return c, nil
+}
+
+// stageNames is the chain of the run's flags, in the order of DESIGN.md:
+// render only with a template.
+func (f *runFlags) stageNames() []string {
+	if *f.front != "" || *f.back != "" {
+		return []string{"validate", "suppress", "dedupe", "render", "batch", "account"}
+	}
+	return []string{"validate", "suppress", "dedupe", "batch", "account"}
+}
+
+// newStage builds the stage called name from the flags and what the stages
+// share. sizeHint is the input's size in bytes (0 when unknown); dedupe
+// sizes its table from it.
+func (f *runFlags) newStage(sh *shared, name string, sizeHint int64) (pipeline.Stage, error) {
+	class, format := ledger.MailClass(*f.mailClass), ledger.Format(*f.mailFormat)
+	switch name {
+	case "validate":
+		return validate.New(validate.Config{DomesticOnly: *f.domesticOnly, COA: sh.coa, ZIPs: sh.zips})
+	case "suppress":
+		return suppress.New(suppress.Config{Lists: sh.lists})
+	case "dedupe":
+		// Contact rows run 80–150 bytes in CSV; a table sized for the file
+		// avoids rehashing as it grows (a compressed file just grows it).
+		st, err := dedupe.New(dedupe.Config{Mode: sh.mode, History: sh.hist, Window: *f.historyWindow,
+			ExpectedRows: int(sizeHint / 100)})
+		if err != nil {
+			return nil, usageError{err}
+		}
+		return st, nil
+	case "render":
+		var secret []byte
+		if *f.purlSecret != "" {
+			secret = []byte(*f.purlSecret)
+		}
+		return render.New(render.Config{Front: *f.front, Back: *f.back, TemplateID: *f.templateID, PURLSecret: secret})
+	case "batch":
+		st, err := batch.New(batch.Config{Vendor: *f.vendor, MailClass: class, Format: format,
+			TrayMax: *f.trayMax, LabelList: *f.labelList, MailerID: *f.mailerID, ServiceType: *f.serviceType,
+			BarcodeID: *f.barcodeID, Serials: sh.serials, SpillDir: *f.spillDir, MemoryRows: *f.memoryRows})
+		if err != nil {
+			return nil, usageError{err}
+		}
+		return st, nil
+	case "account":
+		st, err := account.New(account.Config{Ledger: sh.ledger, Account: *f.account, CreditType: *f.creditType,
+			Campaign: *f.campaign, RateCard: sh.rates, MailClass: class, Format: format})
+		if err != nil {
+			return nil, usageError{err}
+		}
+		return st, nil
+	}
+	return nil, fmt.Errorf("unknown stage (want one of %s)", strings.Join(f.stageNames(), ", "))
 }
 
 func cmdRun(ctx context.Context, e *env, args []string) error {
@@ -673,31 +696,11 @@ func stageByName(ctx context.Context, e *env) (factory StageFactory, closeAll fu
 				ff.campaign = &j.Campaign
 			}
 		}
-		dir := *ff.out
-		if dir == "" {
-			dir = "."
-		}
-		c, err := ff.build(sh, dir, 0)
+		st, err := ff.newStage(sh, name, 0)
 		if err != nil {
 			return pipeline.Step{}, err
 		}
-		var found *pipeline.Step
-		for i := range c.steps {
-			if c.steps[i].Name == name {
-				found = &c.steps[i]
-			}
-		}
-		if found == nil || name != "batch" {
-			c.close() // the presort stage's spill directory
-		}
-		if found != nil {
-			return *found, nil
-		}
-		names := make([]string, len(c.steps))
-		for i, st := range c.steps {
-			names[i] = st.Name
-		}
-		return pipeline.Step{}, fmt.Errorf("unknown stage (want one of %s)", strings.Join(names, ", "))
+		return pipeline.Step{Name: name, Stage: st, Serial: keyedStages[name]}, nil
 	}, closeAll
 }
 
