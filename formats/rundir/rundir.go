@@ -167,15 +167,26 @@ func (s *Sink) writeAccepted(r *pipeline.Row) error {
 	s.num = strconv.AppendInt(s.num[:0], r.Num, 10)
 	numEnd := len(s.num)
 	s.num = s.notes(r, s.num)
-	s.rec = append(s.rec[:0], r.ID[:], s.num[:numEnd], s.num[numEnd:])
-	s.rec = append(s.rec, r.Fields...)
-	for len(s.rec) < s.job.Schema.Len()+3 {
-		s.rec = append(s.rec, nil)
-	}
 	if s.accPq != nil {
+		s.rec = append(s.rec[:0], r.ID[:], s.num[:numEnd], s.num[numEnd:])
+		s.rec = append(s.rec, r.Fields...)
+		for len(s.rec) < s.job.Schema.Len()+3 {
+			s.rec = append(s.rec, nil)
+		}
 		return s.accPq.Write(s.rec)
 	}
-	return s.acc.Write(s.rec)
+	// Field by field: copying the row's field headers into one record
+	// cost more than writing them.
+	s.acc.Field(r.ID[:], false)
+	s.acc.Field(s.num[:numEnd], true)
+	s.acc.Field(s.num[numEnd:], true)
+	for _, f := range r.Fields {
+		s.acc.Field(f, true)
+	}
+	for range s.job.Schema.Len() - len(r.Fields) {
+		s.acc.Field(nil, true)
+	}
+	return s.acc.EndRecord()
 }
 
 func (s *Sink) writeReject(r *pipeline.Row) error {

@@ -435,7 +435,7 @@ func (s *Sorter) ScanParts(ctx context.Context, sizes []int64, part func(*Key) i
 // scanPass merges the runs once, passing on part first as it comes and
 // parts first+1 to next-1 after.
 func (s *Sorter) scanPass(ctx context.Context, first, next, parts, budget int, part func(*Key) int, fn func(p int, k *Key, rec []byte) error) error {
-	t := &tails{s: s, parts: make([]tailPart, next-first), budget: budget}
+	t := &tails{s: s, parts: make([]tailPart, next-first), budget: budget, chunk: min(max(budget/8, 1), tailChunk)}
 	defer t.remove()
 	m, err := s.openMerge(s.runs, true)
 	if err != nil {
@@ -497,49 +497,74 @@ func (s *Sorter) scanPartsMemory(ctx context.Context, parts int, part func(*Key)
 }
 
 // tails holds the records of ScanParts's later parts, in key order within
-// each part: files written so far, then a buffer.
+// each part: files written so far, then chunks in memory. Chunks of a fixed
+// size, reused after a spill, because a growing buffer per part was copied
+// and cleared again on every regrowth.
 type tails struct {
 	s      *Sorter
 	parts  []tailPart
-	size   int // bytes in the buffers
+	free   [][]byte // spilled chunks, to fill again
+	size   int      // bytes in the chunks
 	budget int
+	chunk  int // bytes of a chunk: an eighth of budget, at most tailChunk
 }
 
 type tailPart struct {
-	files []string
-	buf   []byte // records as in a run file, uncompressed
+	files  []string
+	chunks [][]byte // records as in a run file, uncompressed
 }
+
+// tailChunk is the largest size of a tails chunk; a larger record gets its
+// own.
+const tailChunk = 256 << 10
 
 func (t *tails) add(p int, k *Key, rec []byte) error {
 	tp := &t.parts[p]
-	n := len(tp.buf)
-	tp.buf = appendRecord(tp.buf, k, rec)
-	t.size += len(tp.buf) - n
+	need := binary.MaxVarintLen64 + keyLen + len(rec)
+	last := len(tp.chunks) - 1
+	if last < 0 || cap(tp.chunks[last])-len(tp.chunks[last]) < need {
+		var c []byte
+		if n := len(t.free); n > 0 && need <= t.chunk {
+			c, t.free = t.free[n-1][:0], t.free[:n-1]
+		} else {
+			c = make([]byte, 0, max(t.chunk, need))
+		}
+		tp.chunks = append(tp.chunks, c)
+		last++
+	}
+	c := tp.chunks[last]
+	n := len(c)
+	tp.chunks[last] = appendRecord(c, k, rec)
+	t.size += len(tp.chunks[last]) - n
 	if t.size > t.budget {
 		return t.spill()
 	}
 	return nil
 }
 
-// spill writes every part's buffer to a file of its own.
+// spill writes every part's chunks to a file of its own.
 func (t *tails) spill() error {
 	for p := range t.parts {
 		tp := &t.parts[p]
-		if len(tp.buf) == 0 {
+		if len(tp.chunks) == 0 {
 			continue
 		}
 		w, err := t.s.createRun(&tp.files)
 		if err != nil {
 			return err
 		}
-		t.s.bw.Write(tp.buf)
+		for _, c := range tp.chunks {
+			t.s.bw.Write(c)
+		}
 		if err := w.close(); err != nil {
 			return err
 		}
-		tp.buf = tp.buf[:0]
-		if cap(tp.buf) > t.budget/len(t.parts) {
-			tp.buf = nil
+		for _, c := range tp.chunks {
+			if cap(c) == t.chunk {
+				t.free = append(t.free, c)
+			}
 		}
+		tp.chunks = tp.chunks[:0]
 	}
 	t.size = 0
 	return nil
@@ -560,16 +585,18 @@ func (t *tails) replay(ctx context.Context, p int, fn func(p int, k *Key, rec []
 		}
 	}
 	var k Key
-	for b := tp.buf; len(b) > 0; {
-		n, w := binary.Uvarint(b)
-		if w <= 0 || n < keyLen || uint64(len(b)-w) < n {
-			return errors.New("presort: corrupt part buffer")
+	for _, b := range tp.chunks {
+		for len(b) > 0 {
+			n, w := binary.Uvarint(b)
+			if w <= 0 || n < keyLen || uint64(len(b)-w) < n {
+				return errors.New("presort: corrupt part buffer")
+			}
+			k.get(b[w:])
+			if err := fn(p, &k, b[w+keyLen:w+int(n)]); err != nil {
+				return err
+			}
+			b = b[w+int(n):]
 		}
-		k.get(b[w:])
-		if err := fn(p, &k, b[w+keyLen:w+int(n)]); err != nil {
-			return err
-		}
-		b = b[w+int(n):]
 	}
 	return nil
 }
