@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"runtime/pprof"
+	"runtime/trace"
 	"sort"
 	"strconv"
 	"strings"
@@ -60,6 +61,7 @@ type runFlags struct {
 	creditType, rateCard *string
 	// profiling and memory
 	cpuProfile  *string
+	traceFile   *string
 	memoryLimit *string
 	// kafka
 	brokers, prefix, remoteStages *string
@@ -112,6 +114,7 @@ func addRunFlags(fs *flagSet) *runFlags {
 	f.creditType = fs.String("credit-type", "", "credit type debited per piece from --account (default: nothing is charged)")
 	f.rateCard = fs.String("rate-card", "", "rate card JSON `file` (default: the embedded USPS card)")
 	f.cpuProfile = fs.String("cpuprofile", "", "write a CPU profile of the run to `file` (go tool pprof)")
+	f.traceFile = fs.String("trace", "", "write an execution trace of the run to `file` (go tool trace): where stages wait")
 	f.memoryLimit = fs.String("memory-limit", "512MiB", "soft memory limit for the Go runtime (`SIZE` in B, KiB, MiB or GiB; 0: none; GOMEMLIMIT wins): the garbage collector works harder near it instead of growing the heap")
 	f.brokers = fs.String("brokers", "", "run the links between stages over Kafka: bootstrap brokers `HOST:PORT,...` (default: in-process)")
 	f.prefix = fs.String("prefix", kafka.DefaultPrefix, "Kafka topic name prefix (with --brokers)")
@@ -362,6 +365,17 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if *f.traceFile != "" {
+		tf, err := os.Create(*f.traceFile)
+		if err != nil {
+			return err
+		}
+		defer tf.Close()
+		if err := trace.Start(tf); err != nil {
+			return err
+		}
+		defer trace.Stop()
 	}
 	failed := false
 	for _, file := range files {

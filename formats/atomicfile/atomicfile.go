@@ -19,8 +19,27 @@ import (
 // path on Commit. It is not safe for concurrent use.
 type File struct {
 	*os.File
-	final string
-	done  bool
+	final   string
+	done    bool
+	written int64 // bytes written
+	synced  int64 // bytes whose writeback was started
+}
+
+// writeBehind is how many written bytes start their writeback at once
+// (where the system can): Commit's fsync then waits for the last few
+// megabytes instead of the whole file.
+const writeBehind = 8 << 20
+
+// Write writes to the temporary file, starting the writeback of every
+// writeBehind bytes as they fill.
+func (f *File) Write(p []byte) (int, error) {
+	n, err := f.File.Write(p)
+	f.written += int64(n)
+	if f.written-f.synced >= writeBehind {
+		startWriteback(f.File, f.synced, f.written-f.synced)
+		f.synced = f.written
+	}
+	return n, err
 }
 
 // Create opens a temporary file in path's directory, named

@@ -1,6 +1,7 @@
 package atomicfile
 
 import (
+	"bytes"
 	"errors"
 	"io/fs"
 	"os"
@@ -89,5 +90,40 @@ func TestAbortKeepsOldFile(t *testing.T) {
 func TestCreateInMissingDir(t *testing.T) {
 	if _, err := Create(filepath.Join(t.TempDir(), "nope", "x")); err == nil {
 		t.Fatal("want an error")
+	}
+}
+
+// TestWriteBehind writes a file larger than a few writeback ranges in
+// uneven pieces: the committed file holds every byte in order, and the
+// writeback of all but the last part was started on the way.
+func TestWriteBehind(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "accepted.csv")
+	f, err := Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([]byte, 2*writeBehind+12345)
+	for i := range want {
+		want[i] = byte(i*7 + i>>13)
+	}
+	for p := want; len(p) > 0; {
+		n := min(len(p), 1<<20+17)
+		if _, err := f.Write(p[:n]); err != nil {
+			t.Fatal(err)
+		}
+		p = p[n:]
+	}
+	if f.written != int64(len(want)) || f.written-f.synced >= writeBehind || f.synced < 2*writeBehind {
+		t.Fatalf("written %d, writeback started for %d; want %d written and less than %d left", f.written, f.synced, len(want), writeBehind)
+	}
+	if err := f.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("committed file differs from what was written (%d bytes, want %d)", len(got), len(want))
 	}
 }
