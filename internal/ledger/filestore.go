@@ -60,6 +60,10 @@ type FileStore struct {
 	size   int64
 	broken error // set when a failed write could not be undone; every later write fails
 
+	syncBehind bool
+	pending    chan error           // the fsync of the last line, with syncBehind
+	fsync      func(*os.File) error // (*os.File).Sync; tests make it fail
+
 	nextTx      int64
 	accounts    map[string]*Account
 	creditTypes map[string]*CreditType
@@ -148,6 +152,7 @@ func OpenFileStore(ctx context.Context, dir string) (*FileStore, []string, error
 		charges:     map[pieceKey]charge{},
 		debitIndex:  map[int64]int32{},
 		usage:       map[usageKey]*Usage{},
+		fsync:       (*os.File).Sync,
 	}
 	_, statErr := os.Stat(s.path)
 	f, err := os.OpenFile(s.path, os.O_RDWR|os.O_CREATE, 0o644)
@@ -335,6 +340,12 @@ func (s *FileStore) commit(rec *fileRecord) error {
 	s.line = append(s.line, `","rec":`...)
 	s.line = append(s.line, body...)
 	s.line = append(s.line, "}\n"...)
+	// With syncBehind the previous line's fsync may still run: a line is
+	// written only once every line before it is durable, so a crash leaves
+	// at most the last line unsynced (torn, cut off on open), never a hole.
+	if err := s.waitSync(); err != nil {
+		return err
+	}
 	if _, err := s.f.Write(s.line); err != nil {
 		if terr := s.f.Truncate(s.size); terr != nil {
 			s.broken = terr
@@ -343,7 +354,10 @@ func (s *FileStore) commit(rec *fileRecord) error {
 		}
 		return fmt.Errorf("append to ledger journal %s: %w", s.path, err)
 	}
-	if err := s.f.Sync(); err != nil {
+	if s.syncBehind {
+		s.pending = make(chan error, 1)
+		go func(f *os.File, done chan<- error) { done <- s.fsync(f) }(s.f, s.pending)
+	} else if err := s.fsync(s.f); err != nil {
 		// After a failed fsync the kernel may have dropped the pages; the
 		// file's content is unknown, so refuse further writes.
 		s.broken = err
@@ -619,6 +633,7 @@ func (s *FileStore) Close() error {
 	defer s.mu.Unlock()
 	var errs []error
 	if s.f != nil {
+		errs = append(errs, s.waitSync())
 		errs = append(errs, s.f.Close())
 		s.f = nil
 		s.broken = errors.New("closed")
@@ -628,4 +643,45 @@ func (s *FileStore) Close() error {
 		s.lock = nil
 	}
 	return errors.Join(errs...)
+}
+
+// SyncBehind makes each later call return once its journal line is written
+// and the line before it is durable, fsyncing its own line in the
+// background; Sync (or Close) waits for the last one. A crash then loses at
+// most the last call, which a caller must not have acted on outside this
+// process: postmill run commits its outputs only after Sync. The default is
+// one fsync per call before it returns.
+func (s *FileStore) SyncBehind() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.syncBehind = true
+}
+
+// Sync waits until every call so far is durable. It fails if any write
+// failed, so a caller that syncs before acting learns of it.
+func (s *FileStore) Sync() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.waitSync(); err != nil {
+		return err
+	}
+	if s.broken != nil {
+		return fmt.Errorf("file ledger %s is unusable after an earlier failed write: %w", s.path, s.broken)
+	}
+	return nil
+}
+
+// waitSync waits for the fsync started behind the last line, if any; a
+// failed one breaks the store as a failed fsync in line does.
+func (s *FileStore) waitSync() error {
+	if s.pending == nil {
+		return nil
+	}
+	err := <-s.pending
+	s.pending = nil
+	if err != nil {
+		s.broken = err
+		return fmt.Errorf("fsync ledger journal %s: %w", s.path, err)
+	}
+	return nil
 }

@@ -31,6 +31,58 @@ func TestFileStoreContract(t *testing.T) {
 	})
 }
 
+// TestFileStoreSyncBehindContract: with the fsync of each call behind it,
+// the store keeps every rule of the contract.
+func TestFileStoreSyncBehindContract(t *testing.T) {
+	ledgertest.Run(t, func(t *testing.T) ledger.Store {
+		s, _ := openFile(t, t.TempDir())
+		s.SyncBehind()
+		return s
+	})
+}
+
+// TestFileStoreSyncBehindReopen: what a sync-behind store wrote, synced and
+// closed reads back whole.
+func TestFileStoreSyncBehindReopen(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, _ := openFile(t, dir)
+	s.SyncBehind()
+	l := ledger.New(s)
+	ledgertest.Setup(t, l)
+	if _, err := l.Purchase(ctx, ledgertest.Parent, ledgertest.CreditType, 100); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Distribute(ctx, ledgertest.Parent, ledgertest.Child, ledgertest.CreditType, 100); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10 {
+		ids := []string{fmt.Sprintf("p%d-a", i), fmt.Sprintf("p%d-b", i), fmt.Sprintf("p%d-c", i)}
+		if r, err := l.Debit(ctx, ledgertest.Child, ledgertest.CreditType, "c", ids); err != nil || r.Charged != 3 {
+			t.Fatalf("debit %d: %+v, %v", i, r, err)
+		}
+	}
+	if err := l.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	want := ledgertest.Balances(t, s)
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s2, warn := openFile(t, dir)
+	defer s2.Close()
+	if len(warn) != 0 {
+		t.Fatalf("warnings on reopen: %v", warn)
+	}
+	if got := ledgertest.Balances(t, s2); !reflect.DeepEqual(got, want) {
+		t.Fatalf("after reopen\n got %v\nwant %v", got, want)
+	}
+	r, err := ledger.New(s2).Debit(ctx, ledgertest.Child, ledgertest.CreditType, "c", []string{"p9-c", "p10-a"})
+	if err != nil || r.AlreadyCharged != 1 || r.Charged != 1 {
+		t.Fatalf("after reopen: %+v, %v", r, err)
+	}
+}
+
 // fillFileLedger writes a small history and returns the balances it left.
 func fillFileLedger(t *testing.T, dir string) map[string]int64 {
 	t.Helper()

@@ -60,6 +60,16 @@ func (l *Ledger) Store() Store { return l.store }
 // Close closes the store.
 func (l *Ledger) Close() error { return l.store.Close() }
 
+// Sync makes every call so far durable, for a store that can return before
+// its writes are (a FileStore after SyncBehind); other stores are durable
+// when each call returns, and Sync does nothing.
+func (l *Ledger) Sync() error {
+	if s, ok := l.store.(interface{ Sync() error }); ok {
+		return s.Sync()
+	}
+	return nil
+}
+
 // PutAccount creates or updates an account. A sub-account's parent must
 // already exist and be a parent account.
 func (l *Ledger) PutAccount(ctx context.Context, a Account) error {
