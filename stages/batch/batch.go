@@ -99,7 +99,16 @@ type Config struct {
 	MemoryBytes int
 	// FanIn is the most runs merged at once. Default (0): 32.
 	FanIn int
+	// EmitRows is the most rows in a batch Flush emits. Default (0):
+	// DefaultEmitRows.
+	EmitRows int
 }
+
+// DefaultEmitRows is four of the pipeline's batches: the account stage that
+// follows makes one durable ledger write (an fsync of the file journal, a
+// PostgreSQL transaction) per batch, and at 2,048 rows waiting for those
+// was a fifth of the time after presort (1M-row bench: 6.7 s → 6.3 s).
+const DefaultEmitRows = 4 * pipeline.DefaultBatchRows
 
 func (c Config) withDefaults() Config {
 	if c.Vendor == "" {
@@ -128,6 +137,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.SerialBlock <= 0 {
 		c.SerialBlock = DefaultSerialBlock
+	}
+	if c.EmitRows <= 0 {
+		c.EmitRows = DefaultEmitRows
 	}
 	return c
 }
