@@ -74,6 +74,10 @@ type FileStore struct {
 	usage       map[usageKey]*Usage
 	txs         []Transaction
 	line        []byte
+
+	// scratch of Debit, kept from call to call
+	keys []pieceKey
+	seen map[pieceKey]struct{}
 }
 
 type balanceKey struct{ account, unit string }
@@ -466,8 +470,15 @@ func (s *FileStore) Debit(ctx context.Context, d DebitRequest) (Result, error) {
 		}
 	}
 	balance := s.balances[balanceKey{acct.ID, ct.ID}]
-	statuses, charged := planDebit(d.PieceIDs, balance, func(i int) bool {
-		_, ok := s.charges[keyOf(d.PieceIDs[i])]
+	s.keys = s.keys[:0]
+	for _, id := range d.PieceIDs {
+		s.keys = append(s.keys, keyOf(id))
+	}
+	if s.seen == nil {
+		s.seen = make(map[pieceKey]struct{}, len(s.keys))
+	}
+	statuses, charged := planDebit(s.keys, balance, s.seen, func(i int) bool {
+		_, ok := s.charges[s.keys[i]]
 		return !ok
 	})
 	res := Result{Statuses: statuses, Balance: balance}

@@ -183,20 +183,21 @@ func (l *Ledger) Balance(ctx context.Context, account, unit string) (int64, erro
 	return 0, nil
 }
 
-// planDebit decides each piece's status in order: a piece seen earlier in
-// ids, or for which isNew is false, is already charged; new pieces are charged
-// while balance lasts, the rest are insufficient. It returns the statuses and
-// the indexes of the charged pieces.
-func planDebit(ids []string, balance int64, isNew func(i int) bool) ([]PieceStatus, []int) {
-	st := make([]PieceStatus, len(ids))
-	charged := make([]int, 0, min(int64(len(ids)), max(balance, 0)))
-	seen := make(map[string]struct{}, len(ids))
-	for i, id := range ids {
-		if _, dup := seen[id]; dup {
+// planDebit decides each piece's status in order: a piece whose key was
+// seen earlier in keys, or for which isNew is false, is already charged; new
+// pieces are charged while balance lasts, the rest are insufficient. It
+// returns the statuses and the indexes of the charged pieces. seen is
+// scratch space, emptied first, so a caller can keep one from call to call.
+func planDebit[K comparable](keys []K, balance int64, seen map[K]struct{}, isNew func(i int) bool) ([]PieceStatus, []int) {
+	clear(seen)
+	st := make([]PieceStatus, len(keys))
+	charged := make([]int, 0, min(int64(len(keys)), max(balance, 0)))
+	for i, k := range keys {
+		if _, dup := seen[k]; dup {
 			st[i] = StatusAlreadyCharged
 			continue
 		}
-		seen[id] = struct{}{}
+		seen[k] = struct{}{}
 		switch {
 		case !isNew(i):
 			st[i] = StatusAlreadyCharged

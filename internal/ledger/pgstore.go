@@ -353,7 +353,7 @@ func (s *PostgresStore) Debit(ctx context.Context, d DebitRequest) (Result, erro
 		if err != nil {
 			return fmt.Errorf("look up charged pieces: %w", err)
 		}
-		statuses, charged := planDebit(d.PieceIDs, balance, func(i int) bool { _, ok := old[keys[i]]; return !ok })
+		statuses, charged := planDebit(keys, balance, make(map[pieceKey]struct{}, len(keys)), func(i int) bool { _, ok := old[keys[i]]; return !ok })
 		if len(charged) > 0 {
 			n, err := tx.CopyFrom(ctx, pgx.Identifier{"ledger_charges"}, []string{"piece_key", "tx_id"},
 				pgx.CopyFromSlice(len(charged), func(j int) ([]any, error) { return []any{keys[charged[j]][:], txID}, nil }))
