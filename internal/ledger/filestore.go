@@ -60,8 +60,14 @@ type FileStore struct {
 	size   int64
 	broken error // set when a failed write could not be undone; every later write fails
 
+	// With syncBehind, lines wait in pend for the background writer, which
+	// writes and fsyncs them a group at a time (see SyncBehind).
 	syncBehind bool
-	pending    chan error           // the fsync of the last line, with syncBehind
+	pend       []byte               // lines not yet handed to the writer
+	spare      []byte               // the buffer the writer last wrote, to fill again
+	writing    bool                 // the writer is writing or fsyncing a group
+	wrote      *sync.Cond           // signalled on s.mu when the writer stops
+	bgErr      error                // the writer's failure, reported once
 	fsync      func(*os.File) error // (*os.File).Sync; tests make it fail
 
 	nextTx      int64
@@ -331,6 +337,10 @@ func (s *FileStore) addUsage(t *fileTx, charged, refunded int64) {
 
 // commit appends rec as one line, fsyncs, then applies it in memory.
 func (s *FileStore) commit(rec *fileRecord) error {
+	if err := s.bgErr; err != nil {
+		s.bgErr = nil
+		return err
+	}
 	if s.broken != nil {
 		return fmt.Errorf("file ledger %s is unusable after an earlier failed write: %w", s.path, s.broken)
 	}
@@ -344,28 +354,25 @@ func (s *FileStore) commit(rec *fileRecord) error {
 	s.line = append(s.line, `","rec":`...)
 	s.line = append(s.line, body...)
 	s.line = append(s.line, "}\n"...)
-	// With syncBehind the previous line's fsync may still run: a line is
-	// written only once every line before it is durable, so a crash leaves
-	// at most the last line unsynced (torn, cut off on open), never a hole.
-	if err := s.waitSync(); err != nil {
-		return err
-	}
-	if _, err := s.f.Write(s.line); err != nil {
-		if terr := s.f.Truncate(s.size); terr != nil {
-			s.broken = terr
-		} else if _, serr := s.f.Seek(s.size, io.SeekStart); serr != nil {
-			s.broken = serr
-		}
-		return fmt.Errorf("append to ledger journal %s: %w", s.path, err)
-	}
 	if s.syncBehind {
-		s.pending = make(chan error, 1)
-		go func(f *os.File, done chan<- error) { done <- s.fsync(f) }(s.f, s.pending)
-	} else if err := s.fsync(s.f); err != nil {
-		// After a failed fsync the kernel may have dropped the pages; the
-		// file's content is unknown, so refuse further writes.
-		s.broken = err
-		return fmt.Errorf("fsync ledger journal %s: %w", s.path, err)
+		// Applied now, durable later: see SyncBehind.
+		s.pend = append(s.pend, s.line...)
+		s.startWriter()
+	} else {
+		if _, err := s.f.Write(s.line); err != nil {
+			if terr := s.f.Truncate(s.size); terr != nil {
+				s.broken = terr
+			} else if _, serr := s.f.Seek(s.size, io.SeekStart); serr != nil {
+				s.broken = serr
+			}
+			return fmt.Errorf("append to ledger journal %s: %w", s.path, err)
+		}
+		if err := s.fsync(s.f); err != nil {
+			// After a failed fsync the kernel may have dropped the pages; the
+			// file's content is unknown, so refuse further writes.
+			s.broken = err
+			return fmt.Errorf("fsync ledger journal %s: %w", s.path, err)
+		}
 	}
 	s.size += int64(len(s.line))
 	if len(s.line) > 4<<20 {
@@ -644,7 +651,7 @@ func (s *FileStore) Close() error {
 	defer s.mu.Unlock()
 	var errs []error
 	if s.f != nil {
-		errs = append(errs, s.waitSync())
+		errs = append(errs, s.waitWriter())
 		errs = append(errs, s.f.Close())
 		s.f = nil
 		s.broken = errors.New("closed")
@@ -656,16 +663,24 @@ func (s *FileStore) Close() error {
 	return errors.Join(errs...)
 }
 
-// SyncBehind makes each later call return once its journal line is written
-// and the line before it is durable, fsyncing its own line in the
-// background; Sync (or Close) waits for the last one. A crash then loses at
-// most the last call, which a caller must not have acted on outside this
-// process: postmill run commits its outputs only after Sync. The default is
-// one fsync per call before it returns.
+// SyncBehind makes each later call return once its journal line is queued
+// (its effect applied in memory, so later calls see it): a background
+// writer appends the queued lines and fsyncs them, a group at a time, and
+// starts on the next group only once the last one is durable. The journal
+// on disk is so always a prefix of the calls, at most its last line torn (cut
+// off on open), never a hole. Sync waits until every call is durable; a
+// crash before then loses the calls since the last group, which the caller
+// must not have acted on outside this process: postmill run commits its
+// outputs only after Sync. A failed write or fsync makes the next call, Sync
+// and Close fail. The default is one write and fsync per call before it
+// returns.
 func (s *FileStore) SyncBehind() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.syncBehind = true
+	if s.wrote == nil {
+		s.wrote = sync.NewCond(&s.mu)
+	}
 }
 
 // Sync waits until every call so far is durable. It fails if any write
@@ -673,7 +688,7 @@ func (s *FileStore) SyncBehind() {
 func (s *FileStore) Sync() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.waitSync(); err != nil {
+	if err := s.waitWriter(); err != nil {
 		return err
 	}
 	if s.broken != nil {
@@ -682,17 +697,63 @@ func (s *FileStore) Sync() error {
 	return nil
 }
 
-// waitSync waits for the fsync started behind the last line, if any; a
-// failed one breaks the store as a failed fsync in line does.
-func (s *FileStore) waitSync() error {
-	if s.pending == nil {
+// startWriter hands the queued lines to the background writer unless it is
+// busy; it takes them when it is done with its group. s.mu is held.
+func (s *FileStore) startWriter() {
+	if s.writing || len(s.pend) == 0 || s.broken != nil {
+		return
+	}
+	s.writing = true
+	group := s.pend
+	s.pend, s.spare = s.spare[:0], nil
+	go s.writer(s.f, group)
+}
+
+// writer appends group and fsyncs it, then the lines queued meanwhile, until
+// none are left or a write fails.
+func (s *FileStore) writer(f *os.File, group []byte) {
+	for {
+		_, err := f.Write(group)
+		if err != nil {
+			err = fmt.Errorf("append to ledger journal %s: %w", s.path, err)
+		} else if serr := s.fsync(f); serr != nil {
+			err = fmt.Errorf("fsync ledger journal %s: %w", s.path, serr)
+		}
+		s.mu.Lock()
+		if err != nil {
+			s.broken, s.bgErr, s.writing = err, err, false
+			s.wrote.Broadcast()
+			s.mu.Unlock()
+			return
+		}
+		if len(group) <= 4<<20 {
+			s.spare = group[:0]
+		}
+		if len(s.pend) == 0 {
+			s.writing = false
+			s.wrote.Broadcast()
+			s.mu.Unlock()
+			return
+		}
+		group = s.pend
+		s.pend, s.spare = s.spare[:0], nil
+		s.mu.Unlock()
+	}
+}
+
+// waitWriter waits until the queued lines are durable, or returns the
+// background writer's failure. s.mu is held.
+func (s *FileStore) waitWriter() error {
+	if s.wrote == nil {
 		return nil
 	}
-	err := <-s.pending
-	s.pending = nil
-	if err != nil {
-		s.broken = err
-		return fmt.Errorf("fsync ledger journal %s: %w", s.path, err)
+	s.startWriter()
+	for s.writing {
+		s.wrote.Wait()
+	}
+	if err := s.bgErr; err != nil {
+		s.bgErr = nil
+		return err
 	}
 	return nil
 }
