@@ -237,7 +237,7 @@ func (s *FileStore) replay(ctx context.Context) ([]string, error) {
 				if serr := s.f.Sync(); serr != nil {
 					return nil, fmt.Errorf("replay ledger journal %s: sync after truncate: %w", s.path, serr)
 				}
-				warnings = append(warnings, fmt.Sprintf("ledger journal %s: dropped torn last line %d (%d bytes at offset %d): %v; the call that wrote it was never acknowledged",
+				warnings = append(warnings, fmt.Sprintf("ledger journal %s: dropped torn last line %d (%d bytes at offset %d): %v; the call that wrote it was never made durable (nor, unless the store wrote behind, acknowledged)",
 					s.path, lineNo, len(b), off, bad))
 				break
 			}
