@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -31,6 +33,11 @@ type Config struct {
 	WorkDir string
 	// Binary is a postmill binary to use instead of building one.
 	Binary string
+	// Runs is how many times postmill runs over the same data, each with a
+	// fresh ledger and output directory; the result is the run of median
+	// wall time, with every run's wall time listed. Default (0): once.
+	// In-process only.
+	Runs int
 	// Kafka runs every link between stages over Kafka: an in-process
 	// Kafka-protocol broker (kfake) on 127.0.0.1 is started for the run.
 	Kafka bool
@@ -68,12 +75,14 @@ type Result struct {
 	WorkerProcs int
 	// WorkerCPUByStage is the CPU time of each stage's workers.
 	WorkerCPUByStage map[string]time.Duration
-	Report           pipeline.Report
-	Outputs          map[string]int64
-	Batches          int
-	Funnel           []FunnelLine
-	GoVersion        string
-	CPUs             int
+	// Walls are the wall times of every run, fastest first, with Runs.
+	Walls     []time.Duration
+	Report    pipeline.Report
+	Outputs   map[string]int64
+	Batches   int
+	Funnel    []FunnelLine
+	GoVersion string
+	CPUs      int
 
 	stopWorkers func()
 }
@@ -146,6 +155,39 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		res.InputSize = st.Size()
 	}
 
+	if cfg.Runs > 1 && cfg.Kafka {
+		return nil, errors.New("-runs repeats in-process runs only")
+	}
+	var runs []*Result
+	for i := range max(cfg.Runs, 1) {
+		r := *res
+		dir := work
+		if cfg.Runs > 1 {
+			dir = filepath.Join(work, fmt.Sprintf("run-%d", i+1))
+		}
+		got, err := r.execute(ctx, cfg, bin, root, dir, files)
+		if err != nil {
+			return got, err
+		}
+		runs = append(runs, got)
+		if i+1 < cfg.Runs {
+			os.RemoveAll(dir) // outputs and spills of this run
+		}
+	}
+	// The run of median wall time stands for all; the others' times are
+	// listed next to it.
+	slices.SortFunc(runs, func(a, b *Result) int { return cmp.Compare(a.Wall, b.Wall) })
+	med := runs[len(runs)/2]
+	for _, r := range runs {
+		med.Walls = append(med.Walls, r.Wall)
+	}
+	return med, nil
+}
+
+// execute runs postmill once over the generated files, with its ledger
+// and outputs under dir, and checks the accounting.
+func (res *Result) execute(ctx context.Context, cfg Config, bin, root, dir string, files gen.Files) (*Result, error) {
+	work := dir
 	// A ledger with enough credits for every piece, so nothing is held.
 	state := filepath.Join(work, "state")
 	credits := fmt.Sprint(cfg.Rows + 1000)
@@ -187,8 +229,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		"--progress", "never", "--quiet"}, kafkaArgs...)...)
 	var stderr bytes.Buffer
 	run.Stderr = &stderr
-	t0 = time.Now()
-	err = run.Run()
+	t0 := time.Now()
+	err := run.Run()
 	res.Wall = time.Since(t0)
 	if run.ProcessState != nil {
 		ru := run.ProcessState.SysUsage().(*syscall.Rusage)
@@ -292,6 +334,13 @@ func (r *Result) Table(w io.Writer) {
 	rows := float64(rep.RowsIn)
 	fmt.Fprintf(w, "\nend to end: wall %.2f s, %.0f rows/s; CPU user %.2f s + sys %.2f s; peak RSS %.0f MB\n",
 		r.Wall.Seconds(), rows/r.Wall.Seconds(), r.UserCPU.Seconds(), r.SysCPU.Seconds(), float64(r.PeakRSSKB)/1024)
+	if len(r.Walls) > 1 {
+		fmt.Fprintf(w, "  the median of %d runs over the same data; wall times:", len(r.Walls))
+		for _, d := range r.Walls {
+			fmt.Fprintf(w, " %.2f", d.Seconds())
+		}
+		fmt.Fprintln(w, " s")
+	}
 	if r.Config.Workers > 0 {
 		fmt.Fprintf(w, "workers: %d processes, CPU %.2f s, largest peak RSS %.0f MB (the table's stage lines are the run's own: it only ingests and writes)\n",
 			r.WorkerProcs, r.WorkerCPU.Seconds(), float64(r.WorkerRSSKB)/1024)
@@ -346,8 +395,12 @@ func (r *Result) UpdateResults(path string) error {
 		return err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n\nCommand: `go run ./bench -rows %d -results bench/RESULTS.md` (run on %s)\n\n```\n",
-		resultsStart, r.Config.Rows, time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	runs := ""
+	if r.Config.Runs > 1 {
+		runs = fmt.Sprintf(" -runs %d", r.Config.Runs)
+	}
+	fmt.Fprintf(&b, "%s\n\nCommand: `go run ./bench -rows %d%s -results bench/RESULTS.md` (`make bench`; run on %s)\n\n```\n",
+		resultsStart, r.Config.Rows, runs, time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	r.Table(&b)
 	fmt.Fprintf(&b, "```\n\n%s", resultsEnd)
 	s := string(doc)

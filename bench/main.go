@@ -6,7 +6,8 @@
 // funnel next to the generator's ground truth. It fails loudly when the row
 // accounting does not add up.
 //
-//	go run ./bench                 # 1M rows (make bench)
+//	go run ./bench                 # 1M rows
+//	go run ./bench -runs 3         # 1M rows, the median of three runs (make bench)
 //	go run ./bench -rows 5000000   # 5M rows
 //	go run ./bench -results bench/RESULTS.md   # also rewrite the end-to-end section
 //	go run ./bench -kafka -rows 200000         # the same job with Kafka between the stages
@@ -34,6 +35,7 @@ func main() {
 	flag.IntVar(&cfg.Workers, "workers", 0, "with -kafka: run every stage in this many `postmill worker` processes per stage")
 	flag.BoolVar(&cfg.Fuse, "fuse", false, "with -workers: validate and suppress fused in the same workers (one hop less)")
 	flag.StringVar(&cfg.DatabaseURL, "database-url", "", "with -workers: the workers' ledger and IMb serials in this PostgreSQL `URL` (else one account worker, on files)")
+	flag.IntVar(&cfg.Runs, "runs", 1, "run postmill this many times over the same data and report the run of median wall time (in-process only)")
 	results := flag.String("results", "", "rewrite the end-to-end section of this RESULTS.md `file`")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
