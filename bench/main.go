@@ -35,6 +35,7 @@ func main() {
 	flag.IntVar(&cfg.Workers, "workers", 0, "with -kafka: run every stage in this many `postmill worker` processes per stage")
 	flag.BoolVar(&cfg.Fuse, "fuse", false, "with -workers: validate and suppress fused in the same workers (one hop less)")
 	flag.StringVar(&cfg.DatabaseURL, "database-url", "", "with -workers: the workers' ledger and IMb serials in this PostgreSQL `URL` (else one account worker, on files)")
+	flag.StringVar(&cfg.Binary, "binary", "", "run this postmill `binary` instead of building one")
 	flag.IntVar(&cfg.Runs, "runs", 1, "run postmill this many times over the same data and report the run of median wall time (in-process only)")
 	results := flag.String("results", "", "rewrite the end-to-end section of this RESULTS.md `file`")
 	flag.Parse()
