@@ -262,6 +262,7 @@ func process(ctx context.Context, stage Stage, stat *stepStats, b *Batch) error 
 	if len(b.Rows) == 0 {
 		return nil
 	}
+	b.warm()
 	err := stage.Process(ctx, b)
 	stat.busy.Add(int64(time.Since(t0)))
 	stat.mark(time.Now())
