@@ -1,6 +1,7 @@
 package account
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -102,6 +103,7 @@ type Stage struct {
 	bound    bool
 	rep      Report
 	ids      []string
+	idBuf    []byte // the ids of ids, back to back
 	live     []*pipeline.Row
 }
 
@@ -276,10 +278,19 @@ func (s *Stage) Process(ctx context.Context, b *pipeline.Batch) error {
 			continue
 		}
 		s.live = append(s.live, r)
-		s.ids = append(s.ids, r.ID.String())
 	}
 	if len(s.live) == 0 {
 		return nil
+	}
+	// The ledger takes ids as strings: one string holds the batch's ids and
+	// each is a slice of it, one allocation per batch rather than per piece.
+	s.idBuf = s.idBuf[:0]
+	for _, r := range s.live {
+		s.idBuf = append(s.idBuf, r.ID[:]...)
+	}
+	all := string(s.idBuf)
+	for i := range s.live {
+		s.ids = append(s.ids, all[i*pipeline.PieceIDLen:(i+1)*pipeline.PieceIDLen])
 	}
 	var res ledger.Result
 	if s.cfg.Ledger != nil {
@@ -304,12 +315,28 @@ func (s *Stage) Process(ctx context.Context, b *pipeline.Batch) error {
 	if s.cfg.Ledger != nil {
 		ct = b.Copy([]byte(s.cfg.CreditType))
 	}
+	// Pieces come in presort order, so a level holds for long runs of rows:
+	// its price, postage text (copied once per batch) and report line are
+	// looked up when it changes.
+	var (
+		lvl, lastLvl []byte
+		p            price
+		text         []byte
+		lp           *LevelPostage
+	)
 	for i, r := range s.live {
-		// Indexing with string(bytes) does not allocate; the level is only
-		// turned into a string when the report meets it the first time.
-		lvl := r.Field(s.colLevel)
-		p := s.prices[string(lvl)]
-		setField(r, s.colPost, b.Copy(p.text))
+		if lvl = r.Field(s.colLevel); lp == nil || !bytes.Equal(lvl, lastLvl) {
+			// Indexing with string(bytes) does not allocate; the level is
+			// only turned into a string when the report meets it first.
+			p = s.prices[string(lvl)]
+			text = b.Copy(p.text)
+			if lp = s.rep.Postage[string(lvl)]; lp == nil {
+				lp = &LevelPostage{Class: string(p.combo.Class), Price: p.amt}
+				s.rep.Postage[string(lvl)] = lp
+			}
+			lastLvl = lvl
+		}
+		setField(r, s.colPost, text)
 		if s.cfg.Ledger != nil {
 			switch res.Statuses[i] {
 			case ledger.StatusCharged:
@@ -327,11 +354,6 @@ func (s *Stage) Process(ctx context.Context, b *pipeline.Batch) error {
 			setField(r, s.colCT, ct)
 		} else {
 			s.rep.NotCharged++
-		}
-		lp := s.rep.Postage[string(lvl)]
-		if lp == nil {
-			lp = &LevelPostage{Class: string(p.combo.Class), Price: p.amt}
-			s.rep.Postage[string(lvl)] = lp
 		}
 		lp.Pieces++
 		lp.Total += p.amt
