@@ -219,3 +219,34 @@ func TestParseSize(t *testing.T) {
 		}
 	}
 }
+
+// TestRunProfiles: --cpuprofile and --trace write a CPU profile (gzipped
+// protobuf) and an execution trace of the run; a path that cannot be
+// created fails the command before any row is read.
+func TestRunProfiles(t *testing.T) {
+	dir := t.TempDir()
+	prof, tr := filepath.Join(dir, "cpu.prof"), filepath.Join(dir, "run.trace")
+	_, stderr, code := runCLI(t, nil, "run", "../../testdata/afc/sample.csv", "--out", filepath.Join(dir, "out"),
+		"--cpuprofile", prof, "--trace", tr, "--quiet", "--progress", "never")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for path, magic := range map[string]string{prof: "\x1f\x8b", tr: "go 1."} {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(b, []byte(magic)) {
+			t.Errorf("%s starts %q, want %q", filepath.Base(path), b[:min(len(b), 8)], magic)
+		}
+	}
+	out := filepath.Join(dir, "out2")
+	_, stderr, code = runCLI(t, nil, "run", "../../testdata/afc/sample.csv", "--out", out,
+		"--trace", filepath.Join(dir, "missing", "run.trace"), "--quiet", "--progress", "never")
+	if code == 0 || !strings.Contains(stderr, "run.trace") {
+		t.Fatalf("exit %d with a trace path that cannot be created: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "report.json")); err == nil {
+		t.Fatal("the run went ahead without its trace")
+	}
+}

@@ -285,6 +285,23 @@ func (f *runFlags) build(sh *shared, dir string, sizeHint int64) (*chain, error)
 	return c, nil
 }
 
+// profile starts a profiler (start and stop are pprof's or trace's) writing
+// to path, and returns what stops it; with no path it does nothing.
+func profile(path string, start func(io.Writer) error, stop func()) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := start(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return func() { stop(); f.Close() }, nil
+}
+
 // syncedSink syncs the ledger before its sink commits the outputs.
 type syncedSink struct {
 	pipeline.Sink
@@ -379,28 +396,16 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if err := setMemoryLimit(e, *f.memoryLimit); err != nil {
 		return err
 	}
-	if *f.cpuProfile != "" {
-		pf, err := os.Create(*f.cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer pf.Close()
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopCPU, err := profile(*f.cpuProfile, pprof.StartCPUProfile, pprof.StopCPUProfile)
+	if err != nil {
+		return err
 	}
-	if *f.traceFile != "" {
-		tf, err := os.Create(*f.traceFile)
-		if err != nil {
-			return err
-		}
-		defer tf.Close()
-		if err := trace.Start(tf); err != nil {
-			return err
-		}
-		defer trace.Stop()
+	defer stopCPU()
+	stopTrace, err := profile(*f.traceFile, trace.Start, trace.Stop)
+	if err != nil {
+		return err
 	}
+	defer stopTrace()
 	failed := false
 	for _, file := range files {
 		dir := *f.out

@@ -49,13 +49,7 @@ func TestFileStoreSyncBehindReopen(t *testing.T) {
 	s, _ := openFile(t, dir)
 	s.SyncBehind()
 	l := ledger.New(s)
-	ledgertest.Setup(t, l)
-	if _, err := l.Purchase(ctx, ledgertest.Parent, ledgertest.CreditType, 100); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := l.Distribute(ctx, ledgertest.Parent, ledgertest.Child, ledgertest.CreditType, 100); err != nil {
-		t.Fatal(err)
-	}
+	fund(t, l, 100)
 	for i := range 10 {
 		ids := []string{fmt.Sprintf("p%d-a", i), fmt.Sprintf("p%d-b", i), fmt.Sprintf("p%d-c", i)}
 		if r, err := l.Debit(ctx, ledgertest.Child, ledgertest.CreditType, "c", ids); err != nil || r.Charged != 3 {
@@ -83,19 +77,26 @@ func TestFileStoreSyncBehindReopen(t *testing.T) {
 	}
 }
 
+// fund sets up the ledgertest accounts and gives the child credits.
+func fund(t *testing.T, l *ledger.Ledger, credits int64) {
+	t.Helper()
+	ctx := context.Background()
+	ledgertest.Setup(t, l)
+	if _, err := l.Purchase(ctx, ledgertest.Parent, ledgertest.CreditType, credits); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Distribute(ctx, ledgertest.Parent, ledgertest.Child, ledgertest.CreditType, credits); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // fillFileLedger writes a small history and returns the balances it left.
 func fillFileLedger(t *testing.T, dir string) map[string]int64 {
 	t.Helper()
 	ctx := context.Background()
 	s, _ := openFile(t, dir)
 	l := ledger.New(s)
-	ledgertest.Setup(t, l)
-	if _, err := l.Purchase(ctx, ledgertest.Parent, ledgertest.CreditType, 10); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := l.Distribute(ctx, ledgertest.Parent, ledgertest.Child, ledgertest.CreditType, 10); err != nil {
-		t.Fatal(err)
-	}
+	fund(t, l, 10)
 	if _, err := l.Debit(ctx, ledgertest.Child, ledgertest.CreditType, "c", []string{"p1", "p2", "p3"}); err != nil {
 		t.Fatal(err)
 	}

@@ -13,20 +13,15 @@ import (
 // when the fsync fails, Sync reports it and the store takes no more writes.
 func TestSyncBehindFailedFsync(t *testing.T) {
 	ctx := context.Background()
-	s, _, err := OpenFileStore(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openBehind(t)
 	l := New(s)
-	s.SyncBehind()
 	injected := errors.New("injected: disk gone")
 	var calls int
 	s.fsync = func(*os.File) error { calls++; return injected }
 	if err := l.PutAccount(ctx, Account{ID: "a"}); err != nil {
 		t.Fatalf("the call whose line is written behind it failed: %v", err)
 	}
-	err = l.Sync()
+	err := l.Sync()
 	if !errors.Is(err, injected) || !strings.Contains(err.Error(), "fsync ledger journal") {
 		t.Fatalf("Sync: %v, want the failed fsync", err)
 	}
@@ -46,12 +41,7 @@ func TestSyncBehindFailedFsync(t *testing.T) {
 // disk is always a prefix of the calls.
 func TestSyncBehindOrder(t *testing.T) {
 	ctx := context.Background()
-	s, _, err := OpenFileStore(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	s.SyncBehind()
+	s := openBehind(t)
 	release := make(chan struct{})
 	defer close(release) // before Close, which waits for the writer
 	var sizes []int64
@@ -90,4 +80,17 @@ func TestSyncBehindOrder(t *testing.T) {
 	if s.accounts["d"] == nil {
 		t.Fatal("a queued call's effect is not in memory")
 	}
+}
+
+// openBehind opens a file store in a temporary directory and makes it
+// write behind; the test's cleanup closes it.
+func openBehind(t *testing.T) *FileStore {
+	t.Helper()
+	s, _, err := OpenFileStore(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	s.SyncBehind()
+	return s
 }
