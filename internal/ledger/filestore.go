@@ -46,7 +46,8 @@ func (e *CorruptError) Unwrap() error { return e.Err }
 // FileStore is the embedded ledger: an append-only JSON Lines journal
 // (FileStoreName) in a state directory, one line per committed call, each
 // line {"crc":"<crc32c of rec, hex>","rec":{...}}. Every call writes its line
-// and fsyncs before returning, so an acknowledged call survives a crash.
+// and fsyncs before returning, so an acknowledged call survives a crash;
+// after SyncBehind, calls return at once and Sync makes them durable.
 // State (balances, usage, and the charged piece ids as 16-byte hashes) is
 // rebuilt in memory on open. One process at a time may open a directory
 // (an exclusive lock file enforces it on Unix); calls from many goroutines
@@ -66,9 +67,10 @@ type FileStore struct {
 	pend       []byte               // lines not yet handed to the writer
 	spare      []byte               // the buffer the writer last wrote, to fill again
 	writing    bool                 // the writer is writing or fsyncing a group
-	wrote      *sync.Cond           // signalled on s.mu when the writer stops
+	wrote      *sync.Cond           // signalled on s.mu when the writer takes the queue or stops
 	bgErr      error                // the writer's failure, reported once
 	fsync      func(*os.File) error // (*os.File).Sync; tests make it fail
+	maxPending int                  // queued bytes beyond which a call waits: maxPending
 
 	nextTx      int64
 	accounts    map[string]*Account
@@ -163,6 +165,7 @@ func OpenFileStore(ctx context.Context, dir string) (*FileStore, []string, error
 		debitIndex:  map[int64]int32{},
 		usage:       map[usageKey]*Usage{},
 		fsync:       (*os.File).Sync,
+		maxPending:  maxPending,
 	}
 	_, statErr := os.Stat(s.path)
 	f, err := os.OpenFile(s.path, os.O_RDWR|os.O_CREATE, 0o644)
@@ -335,7 +338,8 @@ func (s *FileStore) addUsage(t *fileTx, charged, refunded int64) {
 	u.Margin += Amount(int64(t.MarginPerPiece) * (charged - refunded))
 }
 
-// commit appends rec as one line, fsyncs, then applies it in memory.
+// commit appends rec as one line and fsyncs it (or, with syncBehind, queues
+// it for the background writer), then applies it in memory.
 func (s *FileStore) commit(rec *fileRecord) error {
 	if err := s.bgErr; err != nil {
 		s.bgErr = nil
@@ -355,9 +359,13 @@ func (s *FileStore) commit(rec *fileRecord) error {
 	s.line = append(s.line, body...)
 	s.line = append(s.line, "}\n"...)
 	if s.syncBehind {
-		// Applied now, durable later: see SyncBehind.
+		// Applied now, durable later: see SyncBehind. A writer far behind
+		// (a stalled disk) holds calls back rather than the queue growing.
 		s.pend = append(s.pend, s.line...)
 		s.startWriter()
+		for len(s.pend) > s.maxPending && s.writing {
+			s.wrote.Wait()
+		}
 	} else {
 		if _, err := s.f.Write(s.line); err != nil {
 			if terr := s.f.Truncate(s.size); terr != nil {
@@ -737,9 +745,14 @@ func (s *FileStore) writer(f *os.File, group []byte) {
 		}
 		group = s.pend
 		s.pend, s.spare = s.spare[:0], nil
+		s.wrote.Broadcast() // the queue is empty again
 		s.mu.Unlock()
 	}
 }
+
+// maxPending is the most queued bytes a call adds to before it waits for
+// the background writer.
+const maxPending = 64 << 20
 
 // waitWriter waits until the queued lines are durable, or returns the
 // background writer's failure. s.mu is held.

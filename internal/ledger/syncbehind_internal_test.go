@@ -82,6 +82,39 @@ func TestSyncBehindOrder(t *testing.T) {
 	}
 }
 
+// TestSyncBehindBackpressure: with the writer stuck in an fsync and the
+// queue past its bound, a call waits until the writer takes the queue.
+func TestSyncBehindBackpressure(t *testing.T) {
+	ctx := context.Background()
+	s := openBehind(t)
+	s.maxPending = 1
+	release := make(chan struct{})
+	defer close(release)
+	s.fsync = func(f *os.File) error { <-release; return f.Sync() }
+	l := New(s)
+	if err := l.PutAccount(ctx, Account{ID: "a"}); err != nil { // the writer takes it and blocks
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- l.PutAccount(ctx, Account{ID: "b"}) }()
+	for range 1000 {
+		select {
+		case err := <-done:
+			t.Fatalf("a call past the queue bound returned (%v) while the writer was stuck", err)
+		default:
+			runtime.Gosched()
+		}
+	}
+	release <- struct{}{} // the first fsync ends; the writer takes b's line
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	release <- struct{}{}
+	if err := l.Sync(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // openBehind opens a file store in a temporary directory and makes it
 // write behind; the test's cleanup closes it.
 func openBehind(t *testing.T) *FileStore {
