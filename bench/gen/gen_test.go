@@ -15,6 +15,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/postmill/postmill/formats/csv"
+	"github.com/postmill/postmill/formats/input"
 	"github.com/postmill/postmill/formats/parquet"
 )
 
@@ -339,4 +340,38 @@ func newZstdReader(r io.Reader) (io.Reader, error) {
 		return nil, err
 	}
 	return d.IOReadCloser(), nil
+}
+
+// TestWriteAllFormats writes the files of every format to disk, as the
+// end-to-end bench does (a temporary file synced, then renamed): each
+// contacts file opens as postmill's input and holds every row.
+func TestWriteAllFormats(t *testing.T) {
+	for _, f := range []Format{CSV, CSVGzip, CSVZstd, Parquet} {
+		t.Run(f.String(), func(t *testing.T) {
+			ctx := context.Background()
+			files, st, err := WriteAll(ctx, t.TempDir(), Config{Rows: 2000, Seed: 5}, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in, err := input.Open(ctx, files.Contacts, input.Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer in.Close()
+			n := 0
+			for {
+				_, err := in.Read()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatalf("row %d: %v", n+1, err)
+				}
+				n++
+			}
+			if int64(n) != st.Rows || n != 2000 {
+				t.Fatalf("%s holds %d rows, generated %d", files.Contacts, n, st.Rows)
+			}
+		})
+	}
 }

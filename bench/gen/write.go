@@ -61,7 +61,9 @@ const checkEvery = 4096
 // writers have all they need.
 func (g *Generator) WriteContacts(ctx context.Context, w io.Writer, format Format) error {
 	if format == Parquet {
-		pw, err := parquet.NewWriter(w, Columns())
+		// Hidden behind a bare io.Writer: the Parquet writer closes a
+		// writer that can be closed, and w is the caller's to close.
+		pw, err := parquet.NewWriter(struct{ io.Writer }{w}, Columns())
 		if err != nil {
 			return err
 		}
