@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -176,6 +177,21 @@ type batchWriter struct {
 	templates map[string]bool
 	postage   ledger.Amount
 	priced    bool
+
+	// The last row's level, tray, template and postage: pieces come in
+	// presort order, so these change seldom and are looked up when they do.
+	lastLevel, lastTray, lastTemplate, lastPostage []byte
+	levelRun                                       int64 // pieces of lastLevel not yet in m.Levels
+	trayAt                                         int   // lastTray's index in m.Trays
+	postageAmt                                     ledger.Amount
+}
+
+// countLevelRun adds the pieces counted for the last level to the manifest.
+func (bw *batchWriter) countLevelRun() {
+	if bw.levelRun > 0 {
+		bw.m.Levels[string(bw.lastLevel)] += bw.levelRun
+		bw.levelRun = 0
+	}
 }
 
 type countWriter struct {
@@ -350,26 +366,40 @@ func (w *Writer) write(bw *batchWriter, r *pipeline.Row) error {
 	m := &bw.m
 	m.Pieces++
 	level := w.rec[w.colOf[ColLevel]]
-	m.Levels[string(level)]++
-	tray, err := strconv.ParseInt(string(w.rec[w.colOf[ColTray]]), 10, 64)
-	if err != nil {
-		return fmt.Errorf("manifest: piece %s: tray %q: %w", r.ID, w.rec[w.colOf[ColTray]], err)
+	if !bytes.Equal(level, bw.lastLevel) {
+		bw.countLevelRun()
+		bw.lastLevel = append(bw.lastLevel[:0], level...)
 	}
-	if i, ok := bw.trayIndex[tray]; ok {
-		m.Trays[i].Pieces++
-	} else {
-		bw.trayIndex[tray] = len(m.Trays)
-		m.Trays = append(m.Trays, Tray{Tray: tray, Level: string(level), Dest: string(w.rec[w.colOf[ColDest]]), Pieces: 1})
+	bw.levelRun++
+	if tb := w.rec[w.colOf[ColTray]]; len(bw.lastTray) == 0 || !bytes.Equal(tb, bw.lastTray) {
+		tray, err := strconv.ParseInt(string(tb), 10, 64)
+		if err != nil {
+			return fmt.Errorf("manifest: piece %s: tray %q: %w", r.ID, tb, err)
+		}
+		i, ok := bw.trayIndex[tray]
+		if !ok {
+			i = len(m.Trays)
+			bw.trayIndex[tray] = i
+			m.Trays = append(m.Trays, Tray{Tray: tray, Level: string(level), Dest: string(w.rec[w.colOf[ColDest]])})
+		}
+		bw.trayAt = i
+		bw.lastTray = append(bw.lastTray[:0], tb...)
 	}
-	if t := w.field(r, ColTemplateID); len(t) > 0 && !bw.templates[string(t)] {
+	m.Trays[bw.trayAt].Pieces++
+	if t := w.field(r, ColTemplateID); len(t) > 0 && !bytes.Equal(t, bw.lastTemplate) {
 		bw.templates[string(t)] = true
+		bw.lastTemplate = append(bw.lastTemplate[:0], t...)
 	}
 	if p := w.field(r, ColPostage); len(p) > 0 {
-		a, err := ledger.ParseAmount(string(p))
-		if err != nil {
-			return fmt.Errorf("manifest: piece %s: postage: %w", r.ID, err)
+		if !bytes.Equal(p, bw.lastPostage) || len(bw.lastPostage) == 0 {
+			a, err := ledger.ParseAmount(string(p))
+			if err != nil {
+				return fmt.Errorf("manifest: piece %s: postage: %w", r.ID, err)
+			}
+			bw.postageAmt = a
+			bw.lastPostage = append(bw.lastPostage[:0], p...)
 		}
-		bw.postage += a
+		bw.postage += bw.postageAmt
 		bw.priced = true
 	}
 	return nil
@@ -448,6 +478,7 @@ func (s *sink) Close(ctx context.Context) error {
 }
 
 func (w *Writer) finish(bw *batchWriter) (Manifest, error) {
+	bw.countLevelRun()
 	m := &bw.m
 	if err := bw.csv.Flush(); err != nil {
 		return Manifest{}, fmt.Errorf("manifest: write %s: %w", bw.csvFile.Path(), err)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,9 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/postmill/postmill/formats/csv"
 	"github.com/postmill/postmill/formats/input"
 	"github.com/postmill/postmill/formats/manifest"
 	"github.com/postmill/postmill/internal/imb"
+	"github.com/postmill/postmill/internal/ledger"
 	"github.com/postmill/postmill/pipeline"
 	"github.com/postmill/postmill/pipeline/pipelinetest"
 	"github.com/postmill/postmill/stages/batch"
@@ -27,8 +30,8 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 
 var fixedNow = func() time.Time { return time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC) }
 
-// pricer stands in for the account stage: it adds postage and holds every
-// 17th row.
+// pricer stands in for the account stage: it adds postage (0.4010 for
+// every third row, else 0.5210) and holds every 17th row.
 type pricer struct{ col int }
 
 func (p *pricer) Bind(s *pipeline.Schema) error { p.col = s.Add("postage"); return nil }
@@ -41,7 +44,11 @@ func (p *pricer) Process(ctx context.Context, b *pipeline.Batch) error {
 		for len(r.Fields) <= p.col {
 			r.Fields = append(r.Fields, nil)
 		}
-		r.Fields[p.col] = b.Copy([]byte("0.5210"))
+		price := "0.5210"
+		if r.Num%3 == 0 { // two prices, in runs of rows as levels give
+			price = "0.4010"
+		}
+		r.Fields[p.col] = b.Copy([]byte(price))
 	}
 	return nil
 }
@@ -194,8 +201,26 @@ func TestEndToEnd(t *testing.T) {
 		if strings.Contains(m.BatchID, "-international-") {
 			scope = "international"
 		}
-		golden(t, scope+"/pieces.csv", readFile(t, filepath.Join(dir, manifest.PiecesCSV)))
+		pieces := readFile(t, filepath.Join(dir, manifest.PiecesCSV))
+		golden(t, scope+"/pieces.csv", pieces)
 		golden(t, scope+"/manifest.json", readFile(t, filepath.Join(dir, manifest.ManifestJSON)))
+		// The manifest's postage is the sum of the pieces' column.
+		var cents int64
+		recs, hdr := readCSV(t, pieces)
+		col := slices.Index(hdr, "postage")
+		for _, rec := range recs {
+			a, err := ledger.ParseAmount(rec[col])
+			if err != nil {
+				t.Fatal(err)
+			}
+			cents += int64(a)
+		}
+		if got := "null"; m.Postage == nil || *m.Postage != ledger.Amount(cents).String() {
+			if m.Postage != nil {
+				got = *m.Postage
+			}
+			t.Errorf("%s: manifest postage %s, pieces.csv sums to %s", scope, got, ledger.Amount(cents))
+		}
 	}
 	if pieces != rep.Accepted || pieces != sink.accepted {
 		t.Fatalf("manifests hold %d pieces, %d accepted", pieces, rep.Accepted)
@@ -489,4 +514,29 @@ func TestSampleFile(t *testing.T) {
 		t.Fatalf("verify: %v %+v", err, vr)
 	}
 	t.Logf("sample: %d rows in, %d accepted, %d rejected %v; levels %v; %d batches", rep.RowsIn, rep.Accepted, rep.Rejected, rep.Reasons, levels, len(w.Manifests()))
+}
+
+// readCSV parses a pieces file: its records and header.
+func readCSV(t *testing.T, data []byte) ([][]string, []string) {
+	t.Helper()
+	r := csv.NewReader(bytes.NewReader(data), csv.ReaderConfig{})
+	hdr, err := r.ReadHeader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][]string
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return out, hdr
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := make([]string, len(rec))
+		for i, f := range rec {
+			row[i] = string(f)
+		}
+		out = append(out, row)
+	}
 }
