@@ -269,8 +269,8 @@ func finish(h1, h2 uint64, tail *[16]byte, total uint64) Key {
 	h2 ^= total
 	h1 += h2
 	h2 += h1
-	h1 = fmix64(h1)
-	h2 = fmix64(h2)
+	h1 = Mix64(h1)
+	h2 = Mix64(h2)
 	h1 += h2
 	h2 += h1
 
@@ -280,9 +280,10 @@ func finish(h1, h2 uint64, tail *[16]byte, total uint64) Key {
 	return k
 }
 
-// fmix64 is MurmurHash3's 64-bit finalizer: it makes every input bit
-// affect every output bit.
-func fmix64(k uint64) uint64 {
+// Mix64 is MurmurHash3's 64-bit finalizer: it makes every input bit
+// affect every output bit, so keys that differ little (a constant key mixed
+// with different jobs, when pipeline/kafka picks a partition) land far apart.
+func Mix64(k uint64) uint64 {
 	k ^= k >> 33
 	k *= 0xff51afd7ed558ccd
 	k ^= k >> 33

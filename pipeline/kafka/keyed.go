@@ -52,17 +52,23 @@ func (w *worker) checkGap(m kafkago.Message) {
 		return
 	}
 	for id, js := range p.keyed {
-		if js.stage != nil {
-			closeStage(js.stage)
-		}
-		for _, q := range js.waiting {
-			for _, wm := range q {
-				wm.b.Release()
-			}
-		}
+		js.discard()
 		delete(p.keyed, id)
 		p.completed[id] = true
 		p.order = append(p.order, id)
+	}
+}
+
+// discard closes the job's stage instance and releases the batches it was
+// holding back, for a job this worker will not finish.
+func (js *keyedJob) discard() {
+	if js.stage != nil {
+		closeStage(js.stage)
+	}
+	for _, q := range js.waiting {
+		for _, wm := range q {
+			wm.b.Release()
+		}
 	}
 }
 
@@ -303,14 +309,7 @@ func (w *worker) finish(ctx context.Context, part int, js *keyedJob) error {
 func (w *worker) closeStages() {
 	for _, p := range w.parts {
 		for _, js := range p.keyed {
-			if js.stage != nil {
-				closeStage(js.stage)
-			}
-			for _, q := range js.waiting {
-				for _, wm := range q {
-					wm.b.Release()
-				}
-			}
+			js.discard()
 		}
 	}
 	for _, st := range w.spare {

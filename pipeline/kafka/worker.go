@@ -14,6 +14,7 @@ import (
 	kafkago "github.com/segmentio/kafka-go"
 
 	"github.com/postmill/postmill/formats/arrowbatch"
+	"github.com/postmill/postmill/internal/keyset"
 	"github.com/postmill/postmill/pipeline"
 )
 
@@ -378,7 +379,7 @@ func (w *worker) publish(ctx context.Context, b *pipeline.Batch, origin string) 
 	}
 	jh := jobHash(b.Job.ID)
 	for _, r := range b.Rows {
-		p := int(mix64(jh^key.PartitionKey(r)) % uint64(w.outParts))
+		p := int(keyset.Mix64(jh^key.PartitionKey(r)) % uint64(w.outParts))
 		w.split[p] = append(w.split[p], r)
 	}
 	msgs := make([]kafkago.Message, w.outParts)
@@ -426,17 +427,6 @@ func jobHash(id string) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(id))
 	return h.Sum64()
-}
-
-// mix64 is the splitmix64 finalizer: keys that differ little (a constant
-// key mixed with different jobs) land on unrelated partitions.
-func mix64(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return x
 }
 
 // endMarker parses an end marker's producer and producer count.
