@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -32,6 +33,38 @@ type env_ struct {
 
 func (e *env_) env() *env {
 	return &env{stdin: strings.NewReader(""), stdout: e.stdout, stderr: e.stderr, getenv: e.getenv}
+}
+
+// createdAt matches a manifest's creation time: the one thing two runs of
+// the same job may write differently.
+var createdAt = regexp.MustCompile(`"created_at": "[^"]*"`)
+
+// sameOutputs fails the test for every file named (relative to the run
+// directories, or every print batch file when none are named) that differs
+// between runs a and b, created_at aside. It returns how many it compared.
+func sameOutputs(t *testing.T, a, b string, rels ...string) int {
+	t.Helper()
+	if len(rels) == 0 {
+		files, _ := filepath.Glob(filepath.Join(a, "batches", "*", "*"))
+		for _, p := range files {
+			rel, _ := filepath.Rel(a, p)
+			rels = append(rels, rel)
+		}
+	}
+	for _, rel := range rels {
+		x, err := os.ReadFile(filepath.Join(a, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, err := os.ReadFile(filepath.Join(b, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if x, y = createdAt.ReplaceAll(x, nil), createdAt.ReplaceAll(y, nil); !bytes.Equal(x, y) {
+			t.Errorf("%s differs between the two runs:\n%.600s\n---\n%.600s", rel, x, y)
+		}
+	}
+	return len(rels)
 }
 
 // golden compares got with testdata/golden/name, or rewrites it with -update.
