@@ -118,6 +118,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Format == "" {
 		cfg.Format = "csv"
 	}
+	if cfg.Runs > 1 && cfg.Kafka {
+		return nil, errors.New("-runs repeats in-process runs only")
+	}
 	root, err := moduleRoot()
 	if err != nil {
 		return nil, err
@@ -155,9 +158,6 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		res.InputSize = st.Size()
 	}
 
-	if cfg.Runs > 1 && cfg.Kafka {
-		return nil, errors.New("-runs repeats in-process runs only")
-	}
 	var runs []*Result
 	for i := range max(cfg.Runs, 1) {
 		r := *res
@@ -185,9 +185,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 }
 
 // execute runs postmill once over the generated files, with its ledger
-// and outputs under dir, and checks the accounting.
-func (res *Result) execute(ctx context.Context, cfg Config, bin, root, dir string, files gen.Files) (*Result, error) {
-	work := dir
+// and outputs under work, and checks the accounting.
+func (res *Result) execute(ctx context.Context, cfg Config, bin, root, work string, files gen.Files) (*Result, error) {
 	// A ledger with enough credits for every piece, so nothing is held.
 	state := filepath.Join(work, "state")
 	credits := fmt.Sprint(cfg.Rows + 1000)

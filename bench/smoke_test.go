@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"os"
+	"strings"
 	"testing"
 )
 
@@ -65,5 +67,18 @@ func checkSmoke(t *testing.T, res *Result) {
 	}
 	if res.Batches == 0 || res.Outputs["batches/*/pieces.csv"] == 0 {
 		t.Fatalf("no print batches: %v", res.Outputs)
+	}
+}
+
+// TestRunsRefusesKafka: repeated runs are in-process only, refused before
+// any data is generated.
+func TestRunsRefusesKafka(t *testing.T) {
+	dir := t.TempDir()
+	res, err := Run(context.Background(), Config{Rows: 1000, Runs: 2, Kafka: true, WorkDir: dir})
+	if err == nil || res != nil || !strings.Contains(err.Error(), "-runs") {
+		t.Fatalf("Run = %v, %v; want a -runs error and no result", res, err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("generated %d entries before refusing", len(entries))
 	}
 }
