@@ -63,18 +63,26 @@ func TestFileStoreSyncBehindReopen(t *testing.T) {
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
-	s2, warn := openFile(t, dir)
-	defer s2.Close()
-	if len(warn) != 0 {
-		t.Fatalf("warnings on reopen: %v", warn)
-	}
-	if got := ledgertest.Balances(t, s2); !reflect.DeepEqual(got, want) {
-		t.Fatalf("after reopen\n got %v\nwant %v", got, want)
-	}
+	s2 := reopen(t, dir, want)
 	r, err := ledger.New(s2).Debit(ctx, ledgertest.Child, ledgertest.CreditType, "c", []string{"p9-c", "p10-a"})
 	if err != nil || r.AlreadyCharged != 1 || r.Charged != 1 {
 		t.Fatalf("after reopen: %+v, %v", r, err)
 	}
+}
+
+// reopen opens the store in dir again and checks that it opens without
+// warnings and holds the balances want; the test's cleanup closes it.
+func reopen(t *testing.T, dir string, want map[string]int64) *ledger.FileStore {
+	t.Helper()
+	s, warn := openFile(t, dir)
+	t.Cleanup(func() { s.Close() })
+	if len(warn) != 0 {
+		t.Fatalf("warnings on a clean reopen: %v", warn)
+	}
+	if got := ledgertest.Balances(t, s); !reflect.DeepEqual(got, want) {
+		t.Fatalf("after reopen\n got %v\nwant %v", got, want)
+	}
+	return s
 }
 
 // fund sets up the ledgertest accounts and gives the child credits.
@@ -113,14 +121,7 @@ func fillFileLedger(t *testing.T, dir string) map[string]int64 {
 func TestFileStoreReopen(t *testing.T) {
 	dir := t.TempDir()
 	want := fillFileLedger(t, dir)
-	s, warn := openFile(t, dir)
-	defer s.Close()
-	if len(warn) != 0 {
-		t.Fatalf("warnings on clean reopen: %v", warn)
-	}
-	if got := ledgertest.Balances(t, s); !reflect.DeepEqual(got, want) {
-		t.Fatalf("after reopen\n got %v\nwant %v", got, want)
-	}
+	s := reopen(t, dir, want)
 	ledgertest.CheckInvariants(t, s)
 	// The charged set survived: p1 and p3 are charged, p2 refunded but still used.
 	r, err := ledger.New(s).Debit(context.Background(), ledgertest.Child, ledgertest.CreditType, "c", []string{"p1", "p2", "p3", "p4"})
