@@ -99,16 +99,7 @@ type Config struct {
 	MemoryBytes int
 	// FanIn is the most runs merged at once. Default (0): 32.
 	FanIn int
-	// EmitRows is the most rows in a batch Flush emits. Default (0):
-	// DefaultEmitRows.
-	EmitRows int
 }
-
-// DefaultEmitRows is the pipeline's batch size. Larger batches mean fewer
-// ledger writes in the account stage that follows (one PostgreSQL
-// transaction per batch) but lose cache locality: with the file ledger
-// writing behind, 8,192 rows cost the 1M-row bench 5% more CPU than 2,048.
-const DefaultEmitRows = pipeline.DefaultBatchRows
 
 func (c Config) withDefaults() Config {
 	if c.Vendor == "" {
@@ -137,9 +128,6 @@ func (c Config) withDefaults() Config {
 	}
 	if c.SerialBlock <= 0 {
 		c.SerialBlock = DefaultSerialBlock
-	}
-	if c.EmitRows <= 0 {
-		c.EmitRows = DefaultEmitRows
 	}
 	return c
 }

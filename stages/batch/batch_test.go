@@ -369,21 +369,17 @@ func TestConfigErrors(t *testing.T) {
 	}
 }
 
-// TestEmitRows: Flush emits batches of at most EmitRows rows, in order.
-func TestEmitRows(t *testing.T) {
-	ps := append(repeat(700, piece{zip: "10001"}), repeat(300, piece{zip: "10002"})...)
-	for _, tc := range []struct{ emitRows, wantOut int }{
-		{64, 16}, // ceil(1000/64)
-		{1000, 1},
-		{0, 1}, // DefaultEmitRows
-	} {
-		sink, rep := runStage(t, Config{EmitRows: tc.emitRows}, ps)
-		if n := len(live(sink)); n != len(ps) || rep.Accepted != int64(len(ps)) {
-			t.Fatalf("EmitRows %d: %d rows out, %d accepted, want %d", tc.emitRows, n, rep.Accepted, len(ps))
-		}
-		// The 20 input batches reach the sink empty (their rows deferred).
-		if got := sink.Batches - 20; got != tc.wantOut {
-			t.Fatalf("EmitRows %d: %d batches emitted, want %d", tc.emitRows, got, tc.wantOut)
-		}
+// TestFlushBatches: Flush emits full batches of pipeline.DefaultBatchRows
+// rows, then the rest, every piece once.
+func TestFlushBatches(t *testing.T) {
+	n := 2*pipeline.DefaultBatchRows + 100
+	ps := append(repeat(n-300, piece{zip: "10001"}), repeat(300, piece{zip: "10002"})...)
+	sink, rep := runStage(t, Config{}, ps)
+	if got := len(live(sink)); got != n || rep.Accepted != int64(n) {
+		t.Fatalf("%d rows out, %d accepted, want %d", got, rep.Accepted, n)
+	}
+	// The input batches of 50 reach the sink empty (their rows deferred).
+	if got, in := sink.Batches, (n+49)/50; got-in != 3 {
+		t.Fatalf("%d batches emitted, want 3 (two full, one of 100)", got-in)
 	}
 }

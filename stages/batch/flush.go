@@ -134,7 +134,7 @@ func (e *emitter) piece(k *presort.Key, rec []byte, zip5, zip4p uint32, domestic
 		}
 		start = end[i]
 	}
-	if len(b.Rows) >= cfg.EmitRows {
+	if len(b.Rows) >= pipeline.DefaultBatchRows {
 		return e.flushOut()
 	}
 	return nil
