@@ -4,9 +4,15 @@
 // temporary, never a file under the final name. The run directory, batch
 // manifests and their pieces files are written through it.
 //
-// Data enters through File's io.Writer methods and leaves as the final file
-// on Commit; after a rename the caller syncs the directory (SyncDir) so the
-// new name itself is durable.
+// Data enters through File's Write and leaves as the final file on Commit;
+// after a rename the caller syncs the directory (SyncDir) so the new name
+// itself is durable.
+//
+// Where the system allows it (Linux), a File's data goes to disk with direct
+// I/O: written from an aligned buffer of File's own, it skips the copy into
+// the page cache, which costs more CPU than formatting the data does on a
+// virtual machine, and Commit's fsync has little left to wait for. Output
+// files are written once and read back rarely, so caching them buys little.
 package atomicfile
 
 import (
@@ -18,11 +24,12 @@ import (
 // File is a file written under a temporary name and renamed to its final
 // path on Commit. It is not safe for concurrent use.
 type File struct {
-	*os.File
+	f       *os.File
 	final   string
 	done    bool
-	written int64 // bytes written
-	synced  int64 // bytes whose writeback was started
+	direct  *direct // nil when writing through the page cache
+	written int64   // bytes written to f
+	synced  int64   // bytes whose writeback was started
 }
 
 // writeBehind is how many written bytes start their writeback at once
@@ -30,26 +37,50 @@ type File struct {
 // megabytes instead of the whole file.
 const writeBehind = 8 << 20
 
-// Write writes to the temporary file, starting the writeback of every
-// writeBehind bytes as they fill.
+// Direct I/O: full blocks of a File's data are written from an aligned
+// buffer with O_DIRECT; the unaligned tail goes through the page cache at
+// Commit (O_DIRECT cleared), where the fsync makes everything durable.
+const (
+	directAlign = 4096     // the alignment O_DIRECT needs on every file system Linux has
+	directMin   = 64 << 10 // the first buffer: small files never grow past it
+	directMax   = 1 << 20  // the largest buffer, written with one call once full
+)
+
+// Write writes to the temporary file: into the direct-I/O buffer, or through
+// the page cache, starting the writeback of every writeBehind bytes as they
+// fill.
 func (f *File) Write(p []byte) (int, error) {
-	n, err := f.File.Write(p)
+	if f.direct != nil {
+		return f.direct.write(f.f, p)
+	}
+	n, err := f.f.Write(p)
 	f.written += int64(n)
 	if f.written-f.synced >= writeBehind {
-		startWriteback(f.File, f.synced, f.written-f.synced)
+		startWriteback(f.f, f.synced, f.written-f.synced)
 		f.synced = f.written
 	}
 	return n, err
 }
 
+// WriteString writes s as Write does.
+func (f *File) WriteString(s string) (int, error) { return f.Write([]byte(s)) }
+
 // Create opens a temporary file in path's directory, named
-// ".<base>.tmp-<random>", that Commit renames to path.
-func Create(path string) (*File, error) {
+// ".<base>.tmp-<random>", that Commit renames to path. It is written with
+// direct I/O where the file system takes it.
+func Create(path string) (*File, error) { return create(path, true) }
+
+// create is Create, with direct I/O only if tryDirect.
+func create(path string, tryDirect bool) (*File, error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", path, err)
 	}
-	return &File{File: f, final: path}, nil
+	af := &File{f: f, final: path}
+	if tryDirect {
+		af.direct = openDirect(f)
+	}
+	return af, nil
 }
 
 // Path returns the final path.
@@ -64,22 +95,29 @@ func (f *File) Commit() error {
 		return nil
 	}
 	f.done = true
-	if err := f.Chmod(0o644); err != nil {
-		f.File.Close()
-		os.Remove(f.Name())
-		return fmt.Errorf("chmod %s: %w", f.final, err)
+	tmp := f.f.Name()
+	fail := func(err error) error {
+		f.f.Close()
+		os.Remove(tmp)
+		return err
 	}
-	if err := f.Sync(); err != nil {
-		f.File.Close()
-		os.Remove(f.Name())
-		return fmt.Errorf("sync %s: %w", f.final, err)
+	if f.direct != nil {
+		if err := f.direct.flush(f.f); err != nil {
+			return fail(fmt.Errorf("write %s: %w", f.final, err))
+		}
 	}
-	if err := f.File.Close(); err != nil {
-		os.Remove(f.Name())
+	if err := f.f.Chmod(0o644); err != nil {
+		return fail(fmt.Errorf("chmod %s: %w", f.final, err))
+	}
+	if err := f.f.Sync(); err != nil {
+		return fail(fmt.Errorf("sync %s: %w", f.final, err))
+	}
+	if err := f.f.Close(); err != nil {
+		os.Remove(tmp)
 		return fmt.Errorf("close %s: %w", f.final, err)
 	}
-	if err := os.Rename(f.Name(), f.final); err != nil {
-		os.Remove(f.Name())
+	if err := os.Rename(tmp, f.final); err != nil {
+		os.Remove(tmp)
 		return fmt.Errorf("rename into %s: %w", f.final, err)
 	}
 	return nil
@@ -92,8 +130,11 @@ func (f *File) Abort() {
 		return
 	}
 	f.done = true
-	f.File.Close()
-	os.Remove(f.Name())
+	if f.direct != nil {
+		f.direct.wait()
+	}
+	f.f.Close()
+	os.Remove(f.f.Name())
 }
 
 // SyncDir fsyncs a directory, making renames and creations in it durable.

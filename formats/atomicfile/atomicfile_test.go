@@ -93,37 +93,61 @@ func TestCreateInMissingDir(t *testing.T) {
 	}
 }
 
-// TestWriteBehind writes a file larger than a few writeback ranges in
-// uneven pieces: the committed file holds every byte in order, and the
-// writeback of all but the last part was started on the way.
-func TestWriteBehind(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "accepted.csv")
-	f, err := Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := make([]byte, 2*writeBehind+12345)
-	for i := range want {
-		want[i] = byte(i*7 + i>>13)
-	}
-	for p := want; len(p) > 0; {
-		n := min(len(p), 1<<20+17)
-		if _, err := f.Write(p[:n]); err != nil {
-			t.Fatal(err)
-		}
-		p = p[n:]
-	}
-	if f.written != int64(len(want)) || f.written-f.synced >= writeBehind || f.synced < 2*writeBehind {
-		t.Fatalf("written %d, writeback started for %d; want %d written and less than %d left", f.written, f.synced, len(want), writeBehind)
-	}
-	if err := f.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	got, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("committed file differs from what was written (%d bytes, want %d)", len(got), len(want))
+// TestLargeWrite writes a file larger than a few writeback ranges and
+// direct-I/O buffers in uneven pieces, with direct I/O where the system has
+// it and through the page cache: the committed file holds every byte in
+// order; with direct I/O the file held whole buffers before Commit, through
+// the page cache the writeback of all but the last part was started on the
+// way.
+func TestLargeWrite(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		direct bool
+	}{{"direct", true}, {"page cache", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "accepted.csv")
+			f, err := create(path, tc.direct)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.direct && f.direct == nil {
+				t.Skip("no direct I/O here")
+			}
+			want := make([]byte, 2*writeBehind+12345)
+			for i := range want {
+				want[i] = byte(i*7 + i>>13)
+			}
+			for p := want; len(p) > 0; {
+				n := min(len(p), 1<<20+17)
+				if _, err := f.Write(p[:n]); err != nil {
+					t.Fatal(err)
+				}
+				p = p[n:]
+			}
+			if f.direct != nil {
+				f.direct.wait()
+			}
+			st, err := f.f.Stat()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.direct {
+				if want := int64(len(want)) / directMax * directMax; st.Size() != want {
+					t.Fatalf("file holds %d bytes before commit, want %d (whole buffers)", st.Size(), want)
+				}
+			} else if f.written != int64(len(want)) || f.written-f.synced >= writeBehind || f.synced < 2*writeBehind {
+				t.Fatalf("written %d, writeback started for %d; want %d written and less than %d left", f.written, f.synced, len(want), writeBehind)
+			}
+			if err := f.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			got, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Fatalf("committed file differs from what was written (%d bytes, want %d)", len(got), len(want))
+			}
+		})
 	}
 }

@@ -1,0 +1,59 @@
+package atomicfile
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestDirectRefused writes a block the kernel turns down for direct I/O (a
+// misaligned buffer gets EINVAL, as a file system without O_DIRECT support
+// would answer): the file falls back to the page cache and loses nothing.
+func TestDirectRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pieces.csv")
+	f, err := Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.direct == nil {
+		t.Skip("no direct I/O here")
+	}
+	buf := alignedBuffer(2 * directAlign)
+	misaligned := buf[1 : 1+directAlign]
+	for i := range misaligned {
+		misaligned[i] = byte('a' + i%26)
+	}
+	if err := f.direct.writeOut(f.f, misaligned); err != nil {
+		t.Fatalf("refused direct write did not fall back: %v", err)
+	}
+	if !f.direct.off {
+		t.Fatal("O_DIRECT still marked on after the kernel refused a write")
+	}
+	if _, err := f.WriteString("tail\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := append(bytes.Clone(misaligned), "tail\n"...); !bytes.Equal(got, want) {
+		t.Fatalf("file holds %d bytes, want %d: %q…", len(got), len(want), got[:min(len(got), 16)])
+	}
+}
+
+// TestAlignedBuffer checks the buffers direct I/O writes from.
+func TestAlignedBuffer(t *testing.T) {
+	for _, n := range []int{directAlign, directMin, directMax} {
+		b := alignedBuffer(n)
+		if len(b) != 0 || cap(b) != n {
+			t.Errorf("alignedBuffer(%d): len %d cap %d", n, len(b), cap(b))
+		}
+		if p := addr(b[:1]); p%directAlign != 0 {
+			t.Errorf("alignedBuffer(%d) starts at %#x, not aligned to %d", n, p, directAlign)
+		}
+	}
+}
