@@ -1,20 +1,20 @@
 package csv
 
 import (
-	"bufio"
 	"io"
 )
 
 // Writer writes RFC 4180 records: a field is quoted only when it holds the
 // delimiter, a quote, a CR or LF, or leading or trailing space, and quotes
-// inside it are doubled. Lines end in LF. A record is built in a scratch
-// buffer and handed to the buffered writer whole: one copy per record, not
-// one call per field.
+// inside it are doubled. Lines end in LF. Records are built where they are
+// buffered, and the buffer goes to the underlying writer once it holds size
+// bytes: no copy between building a record and writing it out.
 type Writer struct {
-	w       *bufio.Writer
+	w       io.Writer
+	size    int
 	comma   byte
 	err     error
-	rec     []byte    // the record being built
+	buf     []byte    // whole records not yet written, then the one being built
 	special [256]bool // bytes that force quoting: the delimiter, '"', CR, LF
 }
 
@@ -24,7 +24,10 @@ func NewWriter(w io.Writer) *Writer { return NewWriterSize(w, 256<<10) }
 // NewWriterSize returns a comma-separated writer to w with a buffer of size
 // bytes.
 func NewWriterSize(w io.Writer, size int) *Writer {
-	cw := &Writer{w: bufio.NewWriterSize(w, size), comma: ','}
+	size = max(size, 16)
+	// Room for a record past size: one that starts just below it need not
+	// grow the buffer.
+	cw := &Writer{w: w, size: size, buf: make([]byte, 0, size+size/4), comma: ','}
 	for _, c := range []byte{',', '"', '\r', '\n'} {
 		cw.special[c] = true
 	}
@@ -33,20 +36,20 @@ func NewWriterSize(w io.Writer, size int) *Writer {
 
 // Write writes one record.
 func (w *Writer) Write(fields [][]byte) error {
-	b := w.rec[:0]
+	b := w.buf
 	for i, f := range fields {
 		if i > 0 {
 			b = append(b, w.comma)
 		}
 		b = w.appendField(b, f)
 	}
-	w.rec = b
+	w.buf = b
 	return w.end()
 }
 
 // WriteStrings writes one record of strings.
 func (w *Writer) WriteStrings(fields []string) error {
-	b := w.rec[:0]
+	b := w.buf
 	for i, f := range fields {
 		if i > 0 {
 			b = append(b, w.comma)
@@ -57,7 +60,7 @@ func (w *Writer) WriteStrings(fields []string) error {
 			b = append(b, f...)
 		}
 	}
-	w.rec = b
+	w.buf = b
 	return w.end()
 }
 
@@ -65,9 +68,9 @@ func (w *Writer) WriteStrings(fields []string) error {
 // sep says whether a delimiter goes before it.
 func (w *Writer) Field(f []byte, sep bool) {
 	if sep {
-		w.rec = append(w.rec, w.comma)
+		w.buf = append(w.buf, w.comma)
 	}
-	w.rec = w.appendField(w.rec, f)
+	w.buf = w.appendField(w.buf, f)
 }
 
 // EndRecord writes the record built with Field.
@@ -80,14 +83,22 @@ func (w *Writer) appendField(b, f []byte) []byte {
 	return append(b, f...)
 }
 
-// end ends the record being built and writes it.
+// end ends the record being built and writes the buffer out once it holds
+// size bytes.
 func (w *Writer) end() error {
-	w.rec = append(w.rec, '\n')
-	if _, err := w.w.Write(w.rec); err != nil && w.err == nil {
-		w.err = err
+	w.buf = append(w.buf, '\n')
+	if len(w.buf) >= w.size {
+		w.writeOut()
 	}
-	w.rec = w.rec[:0]
 	return w.err
+}
+
+// writeOut writes the buffer and empties it; the first error sticks.
+func (w *Writer) writeOut() {
+	if len(w.buf) > 0 && w.err == nil {
+		_, w.err = w.w.Write(w.buf)
+	}
+	w.buf = w.buf[:0]
 }
 
 // appendQuoted appends f in quotes, its quotes doubled.
@@ -130,8 +141,6 @@ func needsQuote[T string | []byte](f T, special *[256]bool) bool {
 
 // Flush writes buffered data to the underlying writer.
 func (w *Writer) Flush() error {
-	if err := w.w.Flush(); err != nil {
-		return err
-	}
+	w.writeOut()
 	return w.err
 }
