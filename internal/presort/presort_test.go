@@ -337,3 +337,59 @@ func TestSorterScanParts(t *testing.T) {
 		})
 	}
 }
+
+// TestSortMemory checks the in-memory sort against a plain sort by
+// Key.Compare, on keys whose leading words tie often (so the full key
+// decides) and on keys that tie in every word but Num.
+func TestSortMemory(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, tc := range []struct {
+		name string
+		key  func(i int) Key
+	}{
+		{"spread", func(i int) Key {
+			var k Key
+			k.Hi = uint64(r.IntN(20))
+			for j := range k.ID {
+				k.ID[j] = byte(r.IntN(256))
+			}
+			k.Num = int64(i)
+			return k
+		}},
+		{"leading words tie", func(i int) Key {
+			var k Key
+			k.Hi = uint64(r.IntN(3))
+			k.ID[0], k.ID[9] = byte(r.IntN(2)), byte(r.IntN(4))
+			k.Num = int64(r.IntN(1000))
+			return k
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := NewSorter(SorterConfig{})
+			for run := range 3 { // the scratch is reused from run to run
+				s.entries = s.entries[:0]
+				for i := range 5000 + run {
+					s.entries = append(s.entries, entry{key: tc.key(i), off: uint32(i)})
+				}
+				want := slices.Clone(s.entries)
+				slices.SortStableFunc(want, func(a, b entry) int { return a.key.Compare(&b.key) })
+				s.sortMemory()
+				if len(s.entries) != len(want) {
+					t.Fatalf("run %d: %d entries after the sort, want %d", run, len(s.entries), len(want))
+				}
+				for i := range want {
+					if s.entries[i].key != want[i].key {
+						t.Fatalf("run %d: entry %d has key %+v, want %+v", run, i, s.entries[i].key, want[i].key)
+					}
+				}
+				seen := make([]bool, len(want))
+				for _, e := range s.entries {
+					if seen[e.off] {
+						t.Fatalf("run %d: entry %d appears twice", run, e.off)
+					}
+					seen[e.off] = true
+				}
+			}
+		})
+	}
+}

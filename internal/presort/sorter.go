@@ -2,11 +2,13 @@ package presort
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 
@@ -154,6 +156,7 @@ func (a *arena) reset() {
 type Sorter struct {
 	cfg      SorterConfig
 	entries  []entry
+	items    []sortItem // sortMemory's scratch
 	arena    arena
 	runs     []string
 	finished bool
@@ -198,8 +201,53 @@ func (s *Sorter) Runs() int { return len(s.runs) }
 // intermediate merges and ScanParts buffers included.
 func (s *Sorter) SpilledBytes() int64 { return s.spilled }
 
+// sortItem is what sortMemory sorts: a key's leading words, which decide
+// almost every comparison, and the index of its entry for the rest. At 24
+// bytes against an entry's 48 it halves what the sort moves, and the
+// comparison needs no byte swapping.
+type sortItem struct {
+	hi, id uint64 // Key.Hi and the first 8 bytes of Key.ID, big-endian
+	i      uint32
+}
+
+// sortMemory sorts the in-memory entries by key.
 func (s *Sorter) sortMemory() {
-	slices.SortFunc(s.entries, func(a, b entry) int { return a.key.Compare(&b.key) })
+	es := s.entries
+	items := s.items[:0]
+	for i := range es {
+		k := &es[i].key
+		items = append(items, sortItem{hi: k.Hi, id: binary.BigEndian.Uint64(k.ID[:8]), i: uint32(i)})
+	}
+	slices.SortFunc(items, func(a, b sortItem) int {
+		switch {
+		case a.hi != b.hi:
+			return cmp.Compare(a.hi, b.hi)
+		case a.id != b.id:
+			return cmp.Compare(a.id, b.id)
+		}
+		return es[a.i].key.Compare(&es[b.i].key)
+	})
+	// Put the entries in the items' order in place, one cycle of the
+	// permutation at a time: position j takes the entry at items[j].i.
+	const placed = math.MaxUint32
+	for start := range items {
+		if items[start].i == placed {
+			continue
+		}
+		first := es[start]
+		j := start
+		for {
+			k := int(items[j].i)
+			items[j].i = placed
+			if k == start {
+				es[j] = first
+				break
+			}
+			es[j] = es[k]
+			j = k
+		}
+	}
+	s.items = items[:0]
 }
 
 // spill sorts the in-memory records and writes them as a run.
@@ -317,6 +365,7 @@ func (s *Sorter) Finish(ctx context.Context) error {
 	if cap(s.entries)-len(s.entries) > len(s.entries)/4 {
 		s.entries = slices.Clone(s.entries)
 	}
+	s.items = nil
 	mem := 0
 	if len(s.entries) > 0 {
 		mem = 1
@@ -620,7 +669,7 @@ func (s *Sorter) Close() error {
 		}
 	}
 	s.runs = nil
-	s.entries, s.arena = nil, arena{}
+	s.entries, s.items, s.arena = nil, nil, arena{}
 	s.decs = nil
 	return first
 }
