@@ -164,6 +164,32 @@ type File struct {
 	byName *keyset.Map // individual: name + address key → index in moves
 	byAddr *keyset.Map // family, business: address key → index in moves
 	counts map[string]int
+	// zips has a bit for each 5-digit ZIP Code a move leaves from: most
+	// rows live where nobody moved away, and a clear bit spares Lookup
+	// building and hashing two keys.
+	zips [100_000/64 + 1]uint64
+}
+
+// zipIndex returns a 5-digit ZIP Code as a number, or false.
+func zipIndex(z []byte) (int, bool) {
+	if len(z) != 5 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range z {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// mayMoveFrom reports whether some move leaves from the ZIP Code zip5;
+// true when zip5 is not five digits.
+func (f *File) mayMoveFrom(zip5 []byte) bool {
+	z, ok := zipIndex(zip5)
+	return !ok || f.zips[z>>6]&(1<<(z&63)) != 0
 }
 
 // Name returns the file's name as given to Load.
@@ -263,6 +289,9 @@ func Load(r io.Reader, name string, db *zipdb.DB) (*File, error) {
 			return nil, bad("old address is invalid: %s", res.Problem)
 		}
 		key = res.AppendKey(key[:0])
+		if z, ok := zipIndex(res.Zip5); ok {
+			f.zips[z>>6] |= 1 << (z & 63)
+		}
 		idx := uint64(len(f.moves))
 		var inserted bool
 		if m.Type == Individual {
@@ -290,7 +319,7 @@ func Load(r io.Reader, name string, db *zipdb.DB) (*File, error) {
 // wins over a family or business move at the address. It does not
 // allocate.
 func (f *File) Lookup(first, last []byte, addr *address.Result) (*Move, bool) {
-	if addr.Status != address.StatusValid && addr.Status != address.StatusCorrected {
+	if addr.Status != address.StatusValid && addr.Status != address.StatusCorrected || !f.mayMoveFrom(addr.Zip5) {
 		return nil, false
 	}
 	var kb, nb [512]byte
