@@ -67,6 +67,12 @@ func NewBatch(job *Job, seq uint64) *Batch {
 // reference: after Release neither the batch nor its rows may be used.
 func (b *Batch) Release() {
 	b.Job = nil
+	for _, r := range b.Rows {
+		r.recycle()
+	}
+	for _, r := range b.Done {
+		r.recycle()
+	}
 	b.pool = append(b.pool, b.Rows...)
 	b.pool = append(b.pool, b.Done...)
 	clear(b.Rows[:cap(b.Rows)])
@@ -138,6 +144,7 @@ func (b *Batch) Settle() (rejected, held, deferred int) {
 			held++
 		case Deferred:
 			deferred++
+			r.recycle()
 			b.pool = append(b.pool, r)
 			continue
 		}

@@ -141,14 +141,23 @@ func (r *Row) Defer() { r.Fate = Deferred }
 // Note adds an informational code.
 func (r *Row) Note(n Reason) { r.Notes = append(r.Notes, n) }
 
+// reset readies a new or recycled row for cols columns, every one empty.
 func (r *Row) reset(cols int) {
 	r.Num, r.Line, r.ID = 0, 0, PieceID{}
 	if cap(r.Fields) < cols {
 		r.Fields = make([][]byte, cols)
 	}
-	r.Fields = r.Fields[:cols]
-	clear(r.Fields)
-	r.Raw = nil
-	r.Fate, r.Reason, r.Detail = Live, "", ""
+	r.Fields = r.Fields[:cols] // cleared by recycle
+	r.Fate, r.Reason = Live, ""
+}
+
+// recycle empties a row going back to its batch's pool. It clears the
+// fields here rather than in reset because here the last reader of the row
+// has just walked them, so they are in cache, while a row taken from the
+// pool has not been touched for a whole trip through the pipeline; it also
+// lets go of the views into old arenas sooner.
+func (r *Row) recycle() {
+	clear(r.Fields[:cap(r.Fields)])
+	r.Raw, r.Detail = nil, ""
 	r.Notes = r.Notes[:0]
 }
