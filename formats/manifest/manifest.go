@@ -146,18 +146,21 @@ type Delivery struct {
 // Writer writes the batch directories of one run. It is not safe for
 // concurrent use; the engine calls a sink from one goroutine.
 type Writer struct {
-	dir     string
-	job     *pipeline.Job
-	cfg     Config
-	cols    []int // schema index per output column; -1 piece id, -2 row
-	names   []string
-	colOf   map[string]int
-	batches map[string]*batchWriter
-	order   []string
-	rec     [][]byte
-	num     []byte
-	closed  bool
-	done    []Manifest
+	dir   string
+	job   *pipeline.Job
+	cfg   Config
+	cols  []int // schema index per output column; -1 piece id, -2 row
+	names []string
+	colOf map[string]int
+	// Schema indexes of the columns every piece is tallied by; -1 when the
+	// job has none.
+	templateCol, postageCol int
+	batches                 map[string]*batchWriter
+	order                   []string
+	rec                     [][]byte
+	num                     []byte
+	closed                  bool
+	done                    []Manifest
 }
 
 // batchWriter is one batch being written.
@@ -229,6 +232,13 @@ func New(dir string, job *pipeline.Job, cfg Config) (*Writer, error) {
 // resolve maps the configured columns onto the job's final schema.
 func (w *Writer) resolve() error {
 	sc := w.job.Schema
+	w.templateCol, w.postageCol = -1, -1
+	if i, ok := sc.Index(ColTemplateID); ok {
+		w.templateCol = i
+	}
+	if i, ok := sc.Index(ColPostage); ok {
+		w.postageCol = i
+	}
 	w.colOf = map[string]int{}
 	add := func(name string, idx int) {
 		if _, dup := w.colOf[name]; dup {
@@ -296,6 +306,27 @@ func (w *Writer) Add(ctx context.Context, b *pipeline.Batch) error {
 	return nil
 }
 
+// value returns r's value of the pieces files' column i; w.num holds the
+// row number.
+func (w *Writer) value(r *pipeline.Row, i int) []byte {
+	switch c := w.cols[i]; c {
+	case -1:
+		return r.ID[:]
+	case -2:
+		return w.num
+	default:
+		return r.Field(c)
+	}
+}
+
+// fieldAt returns r's column i, or nil for i = -1.
+func fieldAt(r *pipeline.Row, i int) []byte {
+	if i < 0 {
+		return nil
+	}
+	return r.Field(i)
+}
+
 func (w *Writer) field(r *pipeline.Row, name string) []byte {
 	if i, ok := w.job.Schema.Index(name); ok {
 		return r.Field(i)
@@ -345,15 +376,8 @@ func (w *Writer) open(id string, first *pipeline.Row) (*batchWriter, error) {
 func (w *Writer) write(bw *batchWriter, r *pipeline.Row) error {
 	w.rec = w.rec[:0]
 	w.num = strconv.AppendInt(w.num[:0], r.Num, 10)
-	for _, c := range w.cols {
-		switch c {
-		case -1:
-			w.rec = append(w.rec, r.ID[:])
-		case -2:
-			w.rec = append(w.rec, w.num)
-		default:
-			w.rec = append(w.rec, r.Field(c))
-		}
+	for i := range w.cols {
+		w.rec = append(w.rec, w.value(r, i))
 	}
 	if err := bw.csv.Write(w.rec); err != nil {
 		return fmt.Errorf("manifest: write %s: %w", bw.csvFile.Path(), err)
@@ -386,11 +410,11 @@ func (w *Writer) write(bw *batchWriter, r *pipeline.Row) error {
 		bw.lastTray = append(bw.lastTray[:0], tb...)
 	}
 	m.Trays[bw.trayAt].Pieces++
-	if t := w.field(r, ColTemplateID); len(t) > 0 && !bytes.Equal(t, bw.lastTemplate) {
+	if t := fieldAt(r, w.templateCol); len(t) > 0 && !bytes.Equal(t, bw.lastTemplate) {
 		bw.templates[string(t)] = true
 		bw.lastTemplate = append(bw.lastTemplate[:0], t...)
 	}
-	if p := w.field(r, ColPostage); len(p) > 0 {
+	if p := fieldAt(r, w.postageCol); len(p) > 0 {
 		if !bytes.Equal(p, bw.lastPostage) || len(bw.lastPostage) == 0 {
 			a, err := ledger.ParseAmount(string(p))
 			if err != nil {
