@@ -388,16 +388,19 @@ wait:
 			lrep.RowsIn, lrep.Accepted, lrep.Rejected, lrep.Held, lrep.Reasons,
 			rrep.RowsIn, rrep.Accepted, rrep.Rejected, rrep.Held, rrep.Reasons)
 	}
-	for _, name := range []string{"rejects.csv", "held.csv"} {
-		if a, b := sortedLines(t, filepath.Join(local, name)), sortedLines(t, filepath.Join(remote, name)); !slices.Equal(a, b) {
-			t.Errorf("%s differs", name)
-		}
+	if a, b := sortedLines(t, filepath.Join(local, "rejects.csv")), sortedLines(t, filepath.Join(remote, "rejects.csv")); !slices.Equal(a, b) {
+		t.Errorf("rejects.csv differs")
 	}
-	la, ra := withoutIMb(t, filepath.Join(local, "accepted.csv")), withoutIMb(t, filepath.Join(remote, "accepted.csv"))
-	slices.Sort(la[1:])
-	slices.Sort(ra[1:])
-	if !slices.Equal(la, ra) {
-		t.Errorf("accepted.csv: %d rows in-process, %d with kills, or different rows", len(la), len(ra))
+	// Held pieces were barcoded by presort before account held them, so,
+	// like accepted ones, they carry serials from whichever blocks the
+	// batch workers reserved: a worker killed after reserving leaves a gap.
+	for _, name := range []string{"accepted.csv", "held.csv"} {
+		la, ra := withoutIMb(t, filepath.Join(local, name)), withoutIMb(t, filepath.Join(remote, name))
+		slices.Sort(la[1:])
+		slices.Sort(ra[1:])
+		if !slices.Equal(la, ra) {
+			t.Errorf("%s: %d rows in-process, %d with kills, or different rows", name, len(la), len(ra))
+		}
 	}
 	pieces, _ := filepath.Glob(filepath.Join(local, "batches", "*", "pieces.csv"))
 	if len(pieces) == 0 {
