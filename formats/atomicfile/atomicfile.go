@@ -43,7 +43,7 @@ const writeBehind = 8 << 20
 const (
 	directAlign = 4096     // the alignment O_DIRECT needs on every file system Linux has
 	directMin   = 64 << 10 // the first buffer: small files never grow past it
-	directMax   = 2 << 20  // the largest buffer, written with one call once full
+	directMax   = 4 << 20  // the largest buffer, written with one call once full
 )
 
 // Write writes to the temporary file: into the direct-I/O buffer, or through

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -144,7 +145,8 @@ type Delivery struct {
 }
 
 // Writer writes the batch directories of one run. It is not safe for
-// concurrent use; the engine calls a sink from one goroutine.
+// concurrent use; the engine calls a sink from one goroutine (and the Sink
+// around it calls Add from one goroutine of its own).
 type Writer struct {
 	dir   string
 	job   *pipeline.Job
@@ -161,6 +163,7 @@ type Writer struct {
 	num                     []byte
 	closed                  bool
 	done                    []Manifest
+	sink                    *sink // the Sink around the writer, if any
 }
 
 // batchWriter is one batch being written.
@@ -464,37 +467,119 @@ func (w *Writer) Manifests() []Manifest { return w.done }
 
 // Sink returns next with the writer in front of it: every batch goes to Add
 // and then to next (which releases it); Close closes the writer, then next.
-// It fits job.Spec.Sinks. When the run fails the engine does not call Close:
-// call Abort.
-func (w *Writer) Sink(next pipeline.Sink) pipeline.Sink { return &sink{w: w, next: next} }
+// When next is a [pipeline.Consumer], the writer adds each batch on a
+// goroutine of its own while next consumes it, up to sinkAhead batches
+// behind, and the batch is released once both are done with it. It fits
+// job.Spec.Sinks. When the run fails the engine does not call Close: call
+// Abort.
+func (w *Writer) Sink(next pipeline.Sink) pipeline.Sink {
+	s := &sink{w: w, next: next}
+	w.sink = s
+	return s
+}
+
+// sinkAhead is how many batches the consumer after the writer may be ahead
+// of it. Waiting for each other batch by batch, the two left a core idle for
+// a third of the run after presort.
+const sinkAhead = 2
 
 type sink struct {
 	w    *Writer
 	next pipeline.Sink
+
+	// With a consumer next: batches for the adding goroutine, closed by
+	// Close or Abort; done is closed when the goroutine has returned, and
+	// addErr (set before) is the first error of Add.
+	work   chan *sharedBatch
+	done   chan struct{}
+	addErr error
+}
+
+// sharedBatch is a batch read by the writer and the consumer after it at
+// the same time; the last of the two to finish releases it.
+type sharedBatch struct {
+	b     *pipeline.Batch
+	users atomic.Int32
+}
+
+func (sb *sharedBatch) done() {
+	if sb.users.Add(-1) == 0 {
+		sb.b.Release()
+	}
 }
 
 // Write adds b's accepted rows to the batches and passes b on. When next can
 // consume a batch without releasing it, both write at the same time.
 func (s *sink) Write(ctx context.Context, b *pipeline.Batch) error {
-	if c, ok := s.next.(pipeline.Consumer); ok {
-		errc := make(chan error, 1)
-		go func() { errc <- s.w.Add(ctx, b) }()
-		err := c.Consume(ctx, b)
-		if aerr := <-errc; aerr != nil && err == nil {
-			err = aerr
+	c, ok := s.next.(pipeline.Consumer)
+	if !ok {
+		if err := s.w.Add(ctx, b); err != nil {
+			b.Release()
+			return err
 		}
-		b.Release()
-		return err
+		return s.next.Write(ctx, b)
 	}
-	if err := s.w.Add(ctx, b); err != nil {
-		b.Release()
-		return err
+	if s.work == nil {
+		s.work, s.done = make(chan *sharedBatch, sinkAhead), make(chan struct{})
+		go s.add(ctx)
 	}
-	return s.next.Write(ctx, b)
+	sb := &sharedBatch{b: b}
+	sb.users.Store(2)
+	select {
+	case s.work <- sb:
+	case <-s.done: // Add failed
+		b.Release()
+		return s.addErr
+	case <-ctx.Done():
+		b.Release()
+		return ctx.Err()
+	}
+	err := c.Consume(ctx, b)
+	sb.done()
+	return err
 }
 
-// Close writes the manifests, then closes next.
+// add runs Add on each batch in turn until the work channel is closed or
+// ctx is done; after an error it only releases what it is handed.
+func (s *sink) add(ctx context.Context) {
+	defer close(s.done)
+	for {
+		select {
+		case sb, ok := <-s.work:
+			if !ok {
+				return
+			}
+			if s.addErr == nil {
+				if err := s.w.Add(ctx, sb.b); err != nil {
+					s.addErr = err
+					sb.done()
+					return
+				}
+			}
+			sb.done()
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// stop ends the adding goroutine and returns its error, if any.
+func (s *sink) stop() error {
+	if s.work == nil {
+		return nil
+	}
+	close(s.work)
+	<-s.done
+	s.work = nil
+	return s.addErr
+}
+
+// Close waits for the writer to add every batch, closes it, then closes
+// next.
 func (s *sink) Close(ctx context.Context) error {
+	if err := s.stop(); err != nil {
+		return err
+	}
 	if _, err := s.w.Close(ctx); err != nil {
 		return err
 	}
@@ -538,6 +623,9 @@ func (w *Writer) finish(bw *batchWriter) (Manifest, error) {
 
 // Abort removes the temporary files of batches not yet committed.
 func (w *Writer) Abort() {
+	if w.sink != nil {
+		w.sink.stop()
+	}
 	for _, bw := range w.batches {
 		if bw.csvFile != nil {
 			bw.csvFile.Abort()

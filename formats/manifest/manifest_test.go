@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -81,6 +82,9 @@ type runCfg struct {
 	priced  bool
 	rows    []map[string]string
 	labels  string
+	// consume puts a consumer after the writer (w.Sink), as postmill run
+	// has the run directory, instead of a sink that calls Add itself.
+	consume *consumer
 }
 
 // runChain runs render ► batch (► pricer) with the manifest writer at the end.
@@ -118,12 +122,52 @@ func runChain(t *testing.T, c runCfg) (*teeSink, *pipeline.Report) {
 		t.Fatal(err)
 	}
 	sink := &teeSink{w: w}
-	rep, err := pipeline.Run(context.Background(), pipeline.Config{}, job, pipelinetest.Source(batches...), steps, sink)
+	var runSink pipeline.Sink = sink
+	if c.consume != nil {
+		runSink = w.Sink(c.consume)
+	}
+	rep, err := pipeline.Run(context.Background(), pipeline.Config{}, job, pipelinetest.Source(batches...), steps, runSink)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if c.consume != nil {
+		sink.manifests, sink.accepted = w.Manifests(), int64(len(c.consume.ids))
+	}
 	return sink, rep
 }
+
+// consumer reads batches without releasing them, as the run directory does
+// after the manifest writer, and now and then slowly, so that the writer
+// runs behind or ahead of it. It checks that each batch is whole while it
+// reads it (every live row has its batch_id).
+type consumer struct {
+	ids    []pipeline.PieceID
+	closed bool
+}
+
+func (c *consumer) Consume(ctx context.Context, b *pipeline.Batch) error {
+	col, ok := b.Job.Schema.Index(manifest.ColBatchID)
+	if !ok {
+		return errors.New("consumer: no batch_id column")
+	}
+	for _, r := range b.Rows {
+		if len(r.Field(col)) == 0 {
+			return fmt.Errorf("consumer: row %d has no batch_id: the batch was released under it", r.Num)
+		}
+		c.ids = append(c.ids, r.ID)
+		if len(c.ids)%7 == 0 {
+			time.Sleep(200 * time.Microsecond)
+		}
+	}
+	return nil
+}
+
+func (c *consumer) Write(ctx context.Context, b *pipeline.Batch) error {
+	defer b.Release()
+	return c.Consume(ctx, b)
+}
+
+func (c *consumer) Close(ctx context.Context) error { c.closed = true; return nil }
 
 // crafted returns rows covering every level: 12 in 10001 (5digit, trays
 // split at 5), 6+4 in 303xx (3digit), 5+5 in 60x (aadc with the sample
@@ -228,6 +272,80 @@ func TestEndToEnd(t *testing.T) {
 	vr, err := manifest.Verify(out)
 	if err != nil || !vr.OK() || len(vr.Batches) != 2 {
 		t.Fatalf("verify: %v %+v", err, vr)
+	}
+}
+
+// TestSinkWithConsumer runs the writer as postmill run does, in front of a
+// consumer that reads each batch at the same time: the consumer sees every
+// accepted piece in order, each batch whole, and is closed; the batches
+// written are byte for byte those of a sink that adds each batch itself.
+func TestSinkWithConsumer(t *testing.T) {
+	rows := crafted()
+	for i := range 300 { // more batches than the writer may fall behind
+		rows = append(rows, map[string]string{"first_name": fmt.Sprint("Extra", i), "last_name": "Row",
+			"address_street": fmt.Sprint(i+1, " Main St"), "address_city": "New York", "address_state": "NY",
+			"address_zip": "10001", "var_field_1": "x"})
+	}
+	ref, dir := t.TempDir(), t.TempDir()
+	want, _ := runChain(t, runCfg{out: ref, state: t.TempDir(), priced: true, rows: rows, labels: labels})
+	c := &consumer{}
+	got, rep := runChain(t, runCfg{out: dir, state: t.TempDir(), priced: true, rows: rows, labels: labels, consume: c})
+	if !c.closed {
+		t.Error("the consumer was not closed")
+	}
+	if int64(len(c.ids)) != rep.Accepted || rep.Accepted != want.accepted || rep.Accepted < 300 {
+		t.Fatalf("consumer saw %d pieces, the run accepted %d, the reference %d", len(c.ids), rep.Accepted, want.accepted)
+	}
+	if len(got.manifests) != len(want.manifests) {
+		t.Fatalf("%d manifests, want %d", len(got.manifests), len(want.manifests))
+	}
+	var order []string
+	for i, m := range got.manifests {
+		if m.BatchID != want.manifests[i].BatchID || m.Pieces != want.manifests[i].Pieces {
+			t.Fatalf("manifest %d: %s with %d pieces, want %s with %d", i, m.BatchID, m.Pieces, want.manifests[i].BatchID, want.manifests[i].Pieces)
+		}
+		gotCSV := readFile(t, filepath.Join(dir, manifest.BatchesDir, m.BatchID, manifest.PiecesCSV))
+		if wantCSV := readFile(t, filepath.Join(ref, manifest.BatchesDir, m.BatchID, manifest.PiecesCSV)); !bytes.Equal(gotCSV, wantCSV) {
+			t.Fatalf("%s: pieces.csv differs from the reference run's", m.BatchID)
+		}
+		recs, _ := readCSV(t, gotCSV)
+		for _, rec := range recs {
+			order = append(order, rec[0])
+		}
+	}
+	// The consumer saw the pieces as presort emitted them: the domestic
+	// batch's, then the international one's (the manifests' id order).
+	var seen []string
+	for _, id := range c.ids {
+		seen = append(seen, id.String())
+	}
+	if !slices.Equal(order, seen) {
+		t.Fatal("the consumer saw other pieces, or in another order, than the files hold")
+	}
+}
+
+// TestSinkAddFails makes the writer's Add fail (a job without the batch
+// stage's columns) behind a consumer: the run fails with the writer's error
+// instead of hanging, and Abort leaves no file.
+func TestSinkAddFails(t *testing.T) {
+	out := t.TempDir()
+	job := pipelinetest.NewJob()
+	w, err := manifest.New(out, job, manifest.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var batches []*pipeline.Batch
+	for i := range 10 {
+		batches = append(batches, pipelinetest.NewBatch(t, job, uint64(i), int64(i*3+1),
+			map[string]string{"first_name": "A"}, map[string]string{"first_name": "B"}, map[string]string{"first_name": "C"}))
+	}
+	_, err = pipeline.Run(context.Background(), pipeline.Config{}, job, pipelinetest.Source(batches...), nil, w.Sink(&consumer{}))
+	if err == nil || !strings.Contains(err.Error(), "batch_id") {
+		t.Fatalf("run error %v, want the writer's missing batch_id column", err)
+	}
+	w.Abort()
+	if left, _ := filepath.Glob(filepath.Join(out, "*", "*")); len(left) != 0 {
+		t.Fatalf("abort left %v", left)
 	}
 }
 
