@@ -17,6 +17,7 @@ package atomicfile
 
 import (
 	"fmt"
+	"hash"
 	"os"
 	"path/filepath"
 )
@@ -27,9 +28,21 @@ type File struct {
 	f       *os.File
 	final   string
 	done    bool
-	direct  *direct // nil when writing through the page cache
-	written int64   // bytes written to f
-	synced  int64   // bytes whose writeback was started
+	direct  *direct   // nil when writing through the page cache
+	hash    hash.Hash // fed what is written, if set
+	written int64     // bytes written to f
+	synced  int64     // bytes whose writeback was started
+}
+
+// Hash makes the file feed every byte written to it to h, in order. With
+// direct I/O, the goroutine that writes a full buffer to disk hashes it,
+// so a checksum of the file costs the writer of the data nothing. Call it
+// before the first Write; h holds the whole file once Commit returns.
+func (f *File) Hash(h hash.Hash) {
+	f.hash = h
+	if f.direct != nil {
+		f.direct.hash = h
+	}
 }
 
 // writeBehind is how many written bytes start their writeback at once
@@ -52,6 +65,9 @@ const (
 func (f *File) Write(p []byte) (int, error) {
 	if f.direct != nil {
 		return f.direct.write(f.f, p)
+	}
+	if f.hash != nil {
+		f.hash.Write(p)
 	}
 	n, err := f.f.Write(p)
 	f.written += int64(n)

@@ -2,6 +2,7 @@ package atomicfile
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"io/fs"
 	"os"
@@ -96,7 +97,7 @@ func TestCreateInMissingDir(t *testing.T) {
 // TestLargeWrite writes a file larger than a few writeback ranges and
 // direct-I/O buffers in uneven pieces, with direct I/O where the system has
 // it and through the page cache: the committed file holds every byte in
-// order; with direct I/O the file held whole buffers before Commit, through
+// order, and the hash given to Hash is of those bytes; with direct I/O the file held whole buffers before Commit, through
 // the page cache the writeback of all but the last part was started on the
 // way.
 func TestLargeWrite(t *testing.T) {
@@ -113,6 +114,8 @@ func TestLargeWrite(t *testing.T) {
 			if tc.direct && f.direct == nil {
 				t.Skip("no direct I/O here")
 			}
+			h := sha256.New()
+			f.Hash(h)
 			want := make([]byte, 2*writeBehind+12345)
 			for i := range want {
 				want[i] = byte(i*7 + i>>13)
@@ -147,6 +150,9 @@ func TestLargeWrite(t *testing.T) {
 			}
 			if !bytes.Equal(got, want) {
 				t.Fatalf("committed file differs from what was written (%d bytes, want %d)", len(got), len(want))
+			}
+			if sum := sha256.Sum256(want); !bytes.Equal(h.Sum(nil), sum[:]) {
+				t.Fatal("the file's hash is not the SHA-256 of what was written")
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package atomicfile
 
 import (
 	"errors"
+	"hash"
 	"os"
 	"syscall"
 	"unsafe"
@@ -25,6 +26,7 @@ type direct struct {
 	buf      []byte     // aligned; cap a multiple of directAlign
 	spare    []byte     // the other buffer, once there are two
 	inflight chan error // the write in flight, nil if none
+	hash     hash.Hash  // fed each buffer before it is written, if set
 	off      bool       // O_DIRECT was refused by a write and is cleared
 	err      error      // the first write error, returned from then on
 }
@@ -115,7 +117,12 @@ func (d *direct) startWrite(f *os.File) error {
 	full := d.buf
 	d.buf, d.spare = d.spare[:0], full
 	d.inflight = make(chan error, 1)
-	go func(done chan<- error) { done <- d.writeOut(f, full) }(d.inflight)
+	go func(done chan<- error) {
+		if d.hash != nil {
+			d.hash.Write(full)
+		}
+		done <- d.writeOut(f, full)
+	}(d.inflight)
 	return nil
 }
 
@@ -151,6 +158,9 @@ func (d *direct) writeOut(f *os.File, b []byte) error {
 func (d *direct) flush(f *os.File) error {
 	if err := d.wait(); err != nil {
 		return err
+	}
+	if d.hash != nil {
+		d.hash.Write(d.buf)
 	}
 	whole := len(d.buf) &^ (directAlign - 1)
 	if whole > 0 {

@@ -2,14 +2,17 @@
 
 package atomicfile
 
-import "os"
+import (
+	"hash"
+	"os"
+)
 
 // startWriteback does nothing where sync_file_range does not exist.
 func startWriteback(*os.File, int64, int64) {}
 
 // direct is not used where O_DIRECT is not known: files are written through
 // the page cache.
-type direct struct{}
+type direct struct{ hash hash.Hash }
 
 func openDirect(*os.File) *direct                       { return nil }
 func (*direct) write(f *os.File, p []byte) (int, error) { return f.Write(p) }

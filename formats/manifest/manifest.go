@@ -356,8 +356,10 @@ func (w *Writer) open(id string, first *pipeline.Row) (*batchWriter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)
 	}
+	// The file hashes what it writes, on its own goroutine where it has one.
 	bw.csvFile, bw.csvHash = f, sha256.New()
-	bw.csvCount = &countWriter{w: io.MultiWriter(f, bw.csvHash)}
+	f.Hash(bw.csvHash)
+	bw.csvCount = &countWriter{w: f}
 	bw.csv = csv.NewWriter(bw.csvCount)
 	bw.csv.WriteStrings(w.names)
 	if w.cfg.Parquet {
@@ -366,9 +368,10 @@ func (w *Writer) open(id string, first *pipeline.Row) (*batchWriter, error) {
 			return nil, fmt.Errorf("manifest: %w", err)
 		}
 		bw.pqFile, bw.pqHash = f, sha256.New()
+		f.Hash(bw.pqHash)
 		// A plain writer: the Parquet writer closes an io.Closer, and the
 		// file must stay open until it is synced.
-		bw.pqCount = &countWriter{w: io.MultiWriter(f, bw.pqHash)}
+		bw.pqCount = &countWriter{w: f}
 		if bw.pq, err = parquet.NewWriter(struct{ io.Writer }{bw.pqCount}, w.names); err != nil {
 			return nil, fmt.Errorf("manifest: %w", err)
 		}
