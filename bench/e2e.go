@@ -38,6 +38,12 @@ type Config struct {
 	// wall time, with every run's wall time listed. Default (0): once.
 	// In-process only.
 	Runs int
+	// Against is a second postmill binary, the baseline: with it, each of
+	// the Runs rounds runs both binaries over the same data, in turns
+	// (which goes first alternates), so that a shared machine's drift
+	// weighs on both alike; the result carries the baseline's figures
+	// (Baseline). In-process only.
+	Against string
 	// Kafka runs every link between stages over Kafka: an in-process
 	// Kafka-protocol broker (kfake) on 127.0.0.1 is started for the run.
 	Kafka bool
@@ -76,7 +82,9 @@ type Result struct {
 	// WorkerCPUByStage is the CPU time of each stage's workers.
 	WorkerCPUByStage map[string]time.Duration
 	// Walls are the wall times of every run, fastest first, with Runs.
-	Walls     []time.Duration
+	Walls []time.Duration
+	// Baseline is what the Against binary measured, with Against.
+	Baseline  *Baseline
 	Report    pipeline.Report
 	Outputs   map[string]int64
 	Batches   int
@@ -85,6 +93,26 @@ type Result struct {
 	CPUs      int
 
 	stopWorkers func()
+}
+
+// Baseline compares the measured binary with the Against binary, run in
+// turns over the same data.
+type Baseline struct {
+	Binary string
+	// Walls and CPU (user + sys) of each round, in round order, for the
+	// baseline and for the measured binary.
+	Walls, MeasuredWalls []time.Duration
+	CPU, MeasuredCPU     []time.Duration
+	PeakRSSKB            int64 // the baseline's largest
+	// Wins is how many rounds the measured binary took less wall time in.
+	Wins int
+}
+
+// median returns the middle of ds (the upper one of an even count).
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
 
 // FunnelLine compares one reason with the generator's ground truth.
@@ -120,6 +148,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	if cfg.Runs > 1 && cfg.Kafka {
 		return nil, errors.New("-runs repeats in-process runs only")
+	}
+	if cfg.Against != "" && cfg.Kafka {
+		return nil, errors.New("-against compares in-process runs only")
 	}
 	root, err := moduleRoot()
 	if err != nil {
@@ -159,17 +190,47 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 
 	var runs []*Result
+	var base *Baseline
+	if cfg.Against != "" {
+		base = &Baseline{Binary: cfg.Against}
+	}
 	for i := range max(cfg.Runs, 1) {
 		r := *res
 		dir := work
-		if cfg.Runs > 1 {
+		if cfg.Runs > 1 || base != nil {
 			dir = filepath.Join(work, fmt.Sprintf("run-%d", i+1))
 		}
-		got, err := r.execute(ctx, cfg, bin, root, dir, files)
-		if err != nil {
-			return got, err
+		// With a baseline, the two binaries take turns going first.
+		var got *Result
+		for turn := range 2 {
+			if base == nil && turn == 1 {
+				break
+			}
+			if base != nil && (turn+i)%2 == 0 {
+				b := *res
+				bres, err := b.execute(ctx, cfg, cfg.Against, root, dir+"-baseline", files)
+				if err != nil {
+					return bres, fmt.Errorf("baseline %s: %w", cfg.Against, err)
+				}
+				base.Walls = append(base.Walls, bres.Wall)
+				base.CPU = append(base.CPU, bres.UserCPU+bres.SysCPU)
+				base.PeakRSSKB = max(base.PeakRSSKB, bres.PeakRSSKB)
+				os.RemoveAll(dir + "-baseline")
+				continue
+			}
+			var err error
+			if got, err = r.execute(ctx, cfg, bin, root, dir, files); err != nil {
+				return got, err
+			}
 		}
 		runs = append(runs, got)
+		if base != nil {
+			base.MeasuredWalls = append(base.MeasuredWalls, got.Wall)
+			base.MeasuredCPU = append(base.MeasuredCPU, got.UserCPU+got.SysCPU)
+			if got.Wall < base.Walls[i] {
+				base.Wins++
+			}
+		}
 		if i+1 < cfg.Runs {
 			os.RemoveAll(dir) // outputs and spills of this run
 		}
@@ -181,6 +242,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	for _, r := range runs {
 		med.Walls = append(med.Walls, r.Wall)
 	}
+	med.Baseline = base
 	return med, nil
 }
 
@@ -340,6 +402,11 @@ func (r *Result) Table(w io.Writer) {
 		}
 		fmt.Fprintln(w, " s")
 	}
+	if b := r.Baseline; b != nil {
+		fmt.Fprintf(w, "against %s, in turns: median wall %.2f s against %.2f s, CPU %.2f s against %.2f s, peak RSS %.0f MB; faster in %d of %d rounds\n",
+			b.Binary, median(b.MeasuredWalls).Seconds(), median(b.Walls).Seconds(), median(b.MeasuredCPU).Seconds(), median(b.CPU).Seconds(),
+			float64(b.PeakRSSKB)/1024, b.Wins, len(b.Walls))
+	}
 	if r.Config.Workers > 0 {
 		fmt.Fprintf(w, "workers: %d processes, CPU %.2f s, largest peak RSS %.0f MB (the table's stage lines are the run's own: it only ingests and writes)\n",
 			r.WorkerProcs, r.WorkerCPU.Seconds(), float64(r.WorkerRSSKB)/1024)
@@ -397,6 +464,9 @@ func (r *Result) UpdateResults(path string) error {
 	runs := ""
 	if r.Config.Runs > 1 {
 		runs = fmt.Sprintf(" -runs %d", r.Config.Runs)
+	}
+	if r.Config.Against != "" {
+		runs += " -against " + r.Config.Against
 	}
 	fmt.Fprintf(&b, "%s\n\nCommand: `go run ./bench -rows %d%s -results bench/RESULTS.md` (`make bench`; run on %s)\n\n```\n",
 		resultsStart, r.Config.Rows, runs, time.Now().UTC().Format("2006-01-02 15:04 MST"))

@@ -10,6 +10,7 @@
 //	go run ./bench -runs 3         # 1M rows, the median of three runs (make bench)
 //	go run ./bench -rows 5000000   # 5M rows
 //	go run ./bench -results bench/RESULTS.md   # also rewrite the end-to-end section
+//	go run ./bench -runs 6 -against OLD        # the built binary and OLD in turns, six rounds
 //	go run ./bench -kafka -rows 200000         # the same job with Kafka between the stages
 //	go run ./bench -kafka -workers 3 -rows 200000  # every stage in 3 worker processes
 //
@@ -36,6 +37,7 @@ func main() {
 	flag.BoolVar(&cfg.Fuse, "fuse", false, "with -workers: validate and suppress fused in the same workers (one hop less)")
 	flag.StringVar(&cfg.DatabaseURL, "database-url", "", "with -workers: the workers' ledger and IMb serials in this PostgreSQL `URL` (else one account worker, on files)")
 	flag.StringVar(&cfg.Binary, "binary", "", "run this postmill `binary` instead of building one")
+	flag.StringVar(&cfg.Against, "against", "", "also run this postmill `binary` (a baseline) in turns with the measured one, each round over the same data, and compare (in-process only)")
 	flag.IntVar(&cfg.Runs, "runs", 1, "run postmill this many times over the same data and report the run of median wall time (in-process only)")
 	results := flag.String("results", "", "rewrite the end-to-end section of this RESULTS.md `file`")
 	flag.Parse()

@@ -2,7 +2,11 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -21,7 +25,7 @@ func TestSmoke20k(t *testing.T) {
 	if len(res.Walls) != 2 || res.Walls[0] > res.Walls[1] || res.Wall != res.Walls[1] {
 		t.Fatalf("two runs: walls %v, reported %v (the median of two is the slower)", res.Walls, res.Wall)
 	}
-	checkSmoke(t, res)
+	checkSmoke(t, res, 20_000)
 }
 
 // TestSmokeWorkers runs the same 20,000 rows with every stage in a `postmill
@@ -37,14 +41,14 @@ func TestSmokeWorkers(t *testing.T) {
 	if res.WorkerProcs != 6 || res.WorkerCPU == 0 {
 		t.Fatalf("%d worker processes, %v CPU", res.WorkerProcs, res.WorkerCPU)
 	}
-	checkSmoke(t, res)
+	checkSmoke(t, res, 20_000)
 }
 
-// checkSmoke checks a run's accounting and funnel.
-func checkSmoke(t *testing.T, res *Result) {
+// checkSmoke checks the accounting and funnel of a run of rows rows.
+func checkSmoke(t *testing.T, res *Result, rows int64) {
 	t.Helper()
 	rep := res.Report
-	if rep.RowsIn != 20_000 || rep.Accepted+rep.Rejected+rep.Held != 20_000 {
+	if rep.RowsIn != rows || rep.Accepted+rep.Rejected+rep.Held != rows {
 		t.Fatalf("accounting: %+v", rep)
 	}
 	if rep.Held != 0 {
@@ -68,6 +72,50 @@ func checkSmoke(t *testing.T, res *Result) {
 	if res.Batches == 0 || res.Outputs["batches/*/pieces.csv"] == 0 {
 		t.Fatalf("no print batches: %v", res.Outputs)
 	}
+}
+
+// TestAgainst runs a binary against itself as the baseline, two rounds of
+// 5,000 rows: each round runs both (every run's accounting checked), and
+// the comparison holds both binaries' figures for every round.
+func TestAgainst(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds postmill and runs 5,000 rows four times")
+	}
+	work := t.TempDir()
+	bin := filepath.Join(work, "postmill")
+	build := exec.Command("go", "build", "-o", bin, "../cmd/postmill")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	res, err := Run(context.Background(), Config{Rows: 5000, Seed: 3, WorkDir: work, Runs: 2, Binary: bin, Against: bin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := res.Baseline
+	if b == nil || b.Binary != bin {
+		t.Fatalf("no baseline in the result: %+v", b)
+	}
+	if len(b.Walls) != 2 || len(b.MeasuredWalls) != 2 || len(b.CPU) != 2 || len(b.MeasuredCPU) != 2 || b.PeakRSSKB <= 0 {
+		t.Fatalf("baseline figures: %+v", b)
+	}
+	wins := 0
+	for i := range b.Walls {
+		if b.Walls[i] <= 0 || b.CPU[i] <= 0 || b.MeasuredCPU[i] <= 0 {
+			t.Fatalf("round %d: baseline %v wall, %v CPU; measured %v CPU", i, b.Walls[i], b.CPU[i], b.MeasuredCPU[i])
+		}
+		if b.MeasuredWalls[i] < b.Walls[i] {
+			wins++
+		}
+	}
+	if b.Wins != wins || !slices.Contains(b.MeasuredWalls, res.Wall) {
+		t.Fatalf("wins %d, want %d; reported wall %v not among %v", b.Wins, wins, res.Wall, b.MeasuredWalls)
+	}
+	var out strings.Builder
+	res.Table(&out)
+	if !strings.Contains(out.String(), "against "+bin+", in turns:") || !strings.Contains(out.String(), fmt.Sprintf("faster in %d of 2 rounds", wins)) {
+		t.Fatalf("the table does not compare:\n%s", out.String())
+	}
+	checkSmoke(t, res, 5000)
 }
 
 // TestRunsRefusesKafka: repeated runs are in-process only, refused before
