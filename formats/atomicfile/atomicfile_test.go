@@ -97,9 +97,9 @@ func TestCreateInMissingDir(t *testing.T) {
 // TestLargeWrite writes a file larger than a few writeback ranges and
 // direct-I/O buffers in uneven pieces, with direct I/O where the system has
 // it and through the page cache: the committed file holds every byte in
-// order, and the hash given to Hash is of those bytes; with direct I/O the file held whole buffers before Commit, through
-// the page cache the writeback of all but the last part was started on the
-// way.
+// order and the hash given to Hash is of those bytes; with direct I/O the
+// file held whole buffers before Commit, through the page cache the
+// writeback of all but the last part was started on the way.
 func TestLargeWrite(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
