@@ -250,7 +250,7 @@ func (c *chain) close() {
 // build wires the stages of one job, in the order of DESIGN.md: validate,
 // suppress, dedupe, render, batch, account; the manifest writer is a sink.
 // sizeHint is the input's size in bytes (0 when unknown); dedupe sizes its
-// table from it.
+// table and presort its in-memory run from it.
 func (f *runFlags) build(sh *shared, dir string, sizeHint int64) (*chain, error) {
 	c := &chain{}
 	for _, name := range f.stageNames() {
@@ -327,7 +327,7 @@ func (f *runFlags) stageNames() []string {
 
 // newStage builds the stage called name from the flags and what the stages
 // share. sizeHint is the input's size in bytes (0 when unknown); dedupe
-// sizes its table from it.
+// sizes its table and presort its in-memory run from it.
 func (f *runFlags) newStage(sh *shared, name string, sizeHint int64) (pipeline.Stage, error) {
 	class, format := ledger.MailClass(*f.mailClass), ledger.Format(*f.mailFormat)
 	switch name {
@@ -351,9 +351,11 @@ func (f *runFlags) newStage(sh *shared, name string, sizeHint int64) (pipeline.S
 		}
 		return render.New(render.Config{Front: *f.front, Back: *f.back, TemplateID: *f.templateID, PURLSecret: secret})
 	case "batch":
+		// About a row per 100 bytes, as for dedupe.
 		st, err := batch.New(batch.Config{Vendor: *f.vendor, MailClass: class, Format: format,
 			TrayMax: *f.trayMax, LabelList: *f.labelList, MailerID: *f.mailerID, ServiceType: *f.serviceType,
-			BarcodeID: *f.barcodeID, Serials: sh.serials, SpillDir: *f.spillDir, MemoryRows: *f.memoryRows})
+			BarcodeID: *f.barcodeID, Serials: sh.serials, SpillDir: *f.spillDir, MemoryRows: *f.memoryRows,
+			ExpectedRows: int(sizeHint / 100)})
 		if err != nil {
 			return nil, usageError{err}
 		}

@@ -393,3 +393,16 @@ func TestSortMemory(t *testing.T) {
 		})
 	}
 }
+
+// TestSorterExpectedRecords: the hint presizes the in-memory entries, never
+// beyond MemoryRows.
+func TestSorterExpectedRecords(t *testing.T) {
+	for _, tc := range []struct{ expected, memRows, want int }{
+		{0, 0, 0}, {100, 0, 100}, {1000, 500, 500}, {300_000, 0, 200_000}, {-5, 10, 0},
+	} {
+		s := NewSorter(SorterConfig{ExpectedRecords: tc.expected, MemoryRows: tc.memRows})
+		if got := cap(s.entries); got != tc.want {
+			t.Errorf("ExpectedRecords %d, MemoryRows %d: room for %d entries, want %d", tc.expected, tc.memRows, got, tc.want)
+		}
+	}
+}

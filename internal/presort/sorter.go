@@ -80,6 +80,10 @@ type SorterConfig struct {
 	// FanIn is the most runs merged at once; more are first merged in
 	// groups. Default (0): 32.
 	FanIn int
+	// ExpectedRecords, a hint, presizes the in-memory entries for that many
+	// records (at most MemoryRows), so that the first run does not grow
+	// them by doubling. Default (0): grown as records come.
+	ExpectedRecords int
 }
 
 func (c SorterConfig) withDefaults() SorterConfig {
@@ -170,7 +174,11 @@ type Sorter struct {
 
 // NewSorter returns an empty sorter.
 func NewSorter(cfg SorterConfig) *Sorter {
-	return &Sorter{cfg: cfg.withDefaults()}
+	s := &Sorter{cfg: cfg.withDefaults()}
+	if n := min(s.cfg.ExpectedRecords, s.cfg.MemoryRows); n > 0 {
+		s.entries = make([]entry, 0, n)
+	}
+	return s
 }
 
 // Add adds a record; rec is copied.
@@ -213,6 +221,9 @@ type sortItem struct {
 // sortMemory sorts the in-memory entries by key.
 func (s *Sorter) sortMemory() {
 	es := s.entries
+	if cap(s.items) < len(es) {
+		s.items = make([]sortItem, 0, cap(es))
+	}
 	items := s.items[:0]
 	for i := range es {
 		k := &es[i].key

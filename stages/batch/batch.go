@@ -99,6 +99,9 @@ type Config struct {
 	MemoryBytes int
 	// FanIn is the most runs merged at once. Default (0): 32.
 	FanIn int
+	// ExpectedRows, a hint, presizes what presort keeps in memory for that
+	// many pieces (at most MemoryRows). Default (0): grown as pieces come.
+	ExpectedRows int
 }
 
 func (c Config) withDefaults() Config {
@@ -211,7 +214,8 @@ func New(cfg Config) (*Stage, error) {
 		return nil, fmt.Errorf("batch: create spill directory: %w", err)
 	}
 	s.spillDir = dir
-	s.sorter = presort.NewSorter(presort.SorterConfig{Dir: dir, MemoryRows: cfg.MemoryRows, MemoryBytes: cfg.MemoryBytes, FanIn: cfg.FanIn})
+	s.sorter = presort.NewSorter(presort.SorterConfig{Dir: dir, MemoryRows: cfg.MemoryRows, MemoryBytes: cfg.MemoryBytes,
+		FanIn: cfg.FanIn, ExpectedRecords: cfg.ExpectedRows})
 	return s, nil
 }
 
