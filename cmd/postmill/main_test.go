@@ -256,6 +256,33 @@ func TestParseSize(t *testing.T) {
 // TestRunProfiles: --cpuprofile and --trace write a CPU profile (gzipped
 // protobuf) and an execution trace of the run; a path that cannot be
 // created fails the command before any row is read.
+// TestRunDirectIOOff: --direct-io=false (here from POSTMILL_DIRECT_IO, as
+// the flag scheme allows) writes the outputs through the page cache, the
+// same bytes as the default run with direct I/O.
+func TestRunDirectIOOff(t *testing.T) {
+	dir := t.TempDir()
+	direct, cached := filepath.Join(dir, "direct"), filepath.Join(dir, "cached")
+	for _, run := range []struct {
+		out string
+		env map[string]string
+	}{{direct, nil}, {cached, map[string]string{"POSTMILL_DIRECT_IO": "false"}}} {
+		_, stderr, code := runCLI(t, run.env, "run", "../../testdata/afc/sample.csv", "--out", run.out, "--quiet", "--progress", "never")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+	}
+	if n := sameOutputs(t, direct, cached, "accepted.csv", "rejects.csv", "held.csv"); n != 3 {
+		t.Fatalf("compared %d files", n)
+	}
+	if n := sameOutputs(t, direct, cached); n < 2 {
+		t.Fatalf("compared %d print batch files", n)
+	}
+	_, stderr, code := runCLI(t, nil, "run", "../../testdata/afc/sample.csv", "--out", filepath.Join(dir, "bad"), "--direct-io=maybe")
+	if code == 0 || !strings.Contains(stderr, "direct-io") {
+		t.Fatalf("exit %d for --direct-io=maybe: %s", code, stderr)
+	}
+}
+
 func TestRunProfiles(t *testing.T) {
 	dir := t.TempDir()
 	prof, tr := filepath.Join(dir, "cpu.prof"), filepath.Join(dir, "run.trace")

@@ -39,6 +39,7 @@ import (
 // runFlags are the flags of `postmill run`, by stage.
 type runFlags struct {
 	out, account, campaign, sourceID, format, inFormat, mapping, mapFile *string
+	directIO                                                             *bool
 	batchRows, maxRecord, maxFields                                      *int
 	maxBytes                                                             *int64
 	progress                                                             *string
@@ -75,6 +76,7 @@ func addRunFlags(fs *flagSet) *runFlags {
 	f.campaign = fs.String("campaign", "", "campaign the rows mail for; enters the piece ids (default \"default\")")
 	f.sourceID = fs.String("source-id", "", "idempotency key replacing the content fingerprint in piece ids")
 	f.format = fs.String("format", "csv", "output format for accepted rows and pieces: csv or parquet")
+	f.directIO = fs.Bool("direct-io", true, "write the outputs with direct I/O where the file system takes it, skipping the page cache; false writes through it (network file systems, outputs read back at once)")
 	f.inFormat = fs.String("input-format", "", "force the input format: csv, tsv, jsonl or parquet (default: sniffed)")
 	f.mapping = fs.String("map", "", "column mapping `HEADER=column,...`, wins over the built-in aliases")
 	f.mapFile = fs.String("map-file", "", "column mapping file: CSV of header,column lines")
@@ -271,7 +273,7 @@ func (f *runFlags) build(sh *shared, dir string, sizeHint int64) (*chain, error)
 		c.steps = append(c.steps, pipeline.Step{Name: name, Stage: st, Serial: keyedStages[name]})
 	}
 	var err error
-	if c.manifest, err = manifest.New(dir, nil, manifest.Config{Parquet: *f.format == "parquet"}); err != nil {
+	if c.manifest, err = manifest.New(dir, nil, manifest.Config{Parquet: *f.format == "parquet", PageCache: !*f.directIO}); err != nil {
 		c.close()
 		return nil, err
 	}
@@ -459,6 +461,7 @@ func runOne(ctx context.Context, e *env, f *runFlags, sh *shared, file, dir stri
 			MaxRecordBytes: *f.maxRecord, MaxFields: *f.maxFields},
 		IngestConfig: ingest.Config{BatchRows: *f.batchRows, Mapping: sh.mapping},
 		Parquet:      *f.format == "parquet",
+		PageCache:    !*f.directIO,
 		Steps:        c.steps,
 		Sinks:        c.sinks,
 		Commits:      c.commits,

@@ -86,6 +86,11 @@ func (f *File) WriteString(s string) (int, error) { return f.Write([]byte(s)) }
 // direct I/O where the file system takes it.
 func Create(path string) (*File, error) { return create(path, true) }
 
+// CreateCached is Create writing through the page cache only, never with
+// direct I/O: for file systems where direct writes are slow (network file
+// systems), or files read back at once.
+func CreateCached(path string) (*File, error) { return create(path, false) }
+
 // create is Create, with direct I/O only if tryDirect.
 func create(path string, tryDirect bool) (*File, error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")

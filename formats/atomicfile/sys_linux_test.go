@@ -57,3 +57,33 @@ func TestAlignedBuffer(t *testing.T) {
 		}
 	}
 }
+
+// TestCreateCached: CreateCached never writes with direct I/O, where Create
+// does on the same file system.
+func TestCreateCached(t *testing.T) {
+	dir := t.TempDir()
+	f, err := Create(filepath.Join(dir, "a.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Abort()
+	if f.direct == nil {
+		t.Skip("no direct I/O here")
+	}
+	c, err := CreateCached(filepath.Join(dir, "b.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.direct != nil {
+		t.Fatal("CreateCached set up direct I/O")
+	}
+	if _, err := c.WriteString("x,y\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(filepath.Join(dir, "b.csv")); err != nil || string(got) != "x,y\n" {
+		t.Fatalf("got %q, %v", got, err)
+	}
+}

@@ -82,6 +82,10 @@ type Config struct {
 	Columns []string
 	// Now stamps created_at. Default (nil): time.Now.
 	Now func() time.Time
+	// PageCache writes the pieces files through the page cache instead of
+	// with direct I/O (see atomicfile). Default: direct I/O where the file
+	// system takes it.
+	PageCache bool
 }
 
 // Manifest is the content of manifest.json.
@@ -322,6 +326,14 @@ func (w *Writer) value(r *pipeline.Row, i int) []byte {
 	}
 }
 
+// create creates a pieces file as the configuration says.
+func (w *Writer) create(path string) (*atomicfile.File, error) {
+	if w.cfg.PageCache {
+		return atomicfile.CreateCached(path)
+	}
+	return atomicfile.Create(path)
+}
+
 // fieldAt returns r's column i, or nil for i = -1.
 func fieldAt(r *pipeline.Row, i int) []byte {
 	if i < 0 {
@@ -352,7 +364,7 @@ func (w *Writer) open(id string, first *pipeline.Row) (*batchWriter, error) {
 			Levels: map[string]int64{}, Trays: []Tray{}, Deliveries: []Delivery{}}}
 	w.batches[id] = bw
 	w.order = append(w.order, id)
-	f, err := atomicfile.Create(filepath.Join(dir, PiecesCSV))
+	f, err := w.create(filepath.Join(dir, PiecesCSV))
 	if err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)
 	}
@@ -363,7 +375,7 @@ func (w *Writer) open(id string, first *pipeline.Row) (*batchWriter, error) {
 	bw.csv = csv.NewWriter(bw.csvCount)
 	bw.csv.WriteStrings(w.names)
 	if w.cfg.Parquet {
-		f, err := atomicfile.Create(filepath.Join(dir, PiecesParquet))
+		f, err := w.create(filepath.Join(dir, PiecesParquet))
 		if err != nil {
 			return nil, fmt.Errorf("manifest: %w", err)
 		}

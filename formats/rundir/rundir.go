@@ -39,6 +39,10 @@ var RejectsHeader = []string{"row", "line", "piece_id", "reason", "detail", "raw
 type Config struct {
 	// Parquet writes accepted.parquet instead of accepted.csv.
 	Parquet bool
+	// PageCache writes the files through the page cache instead of with
+	// direct I/O (see atomicfile). Default: direct I/O where the file
+	// system takes it.
+	PageCache bool
 }
 
 // Sink writes a job's rows into a directory.
@@ -105,7 +109,11 @@ func (s *Sink) open() error {
 }
 
 func (s *Sink) create(name, role string) (*atomicfile.File, error) {
-	f, err := atomicfile.Create(filepath.Join(s.dir, name))
+	create := atomicfile.Create
+	if s.cfg.PageCache {
+		create = atomicfile.CreateCached
+	}
+	f, err := create(filepath.Join(s.dir, name))
 	if err != nil {
 		return nil, err
 	}

@@ -44,6 +44,9 @@ type Spec struct {
 	IngestConfig ingest.Config
 	// Parquet writes accepted.parquet instead of accepted.csv.
 	Parquet bool
+	// PageCache writes the outputs through the page cache instead of with
+	// direct I/O.
+	PageCache bool
 	// Steps are the stages, in order. Default: none (rows pass through).
 	Steps []pipeline.Step
 	// Engine tunes the engine (transport, progress counter).
@@ -148,7 +151,7 @@ func Run(ctx context.Context, spec Spec, progress *Progress) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	sink, err := rundir.New(spec.OutDir, j, rundir.Config{Parquet: spec.Parquet})
+	sink, err := rundir.New(spec.OutDir, j, rundir.Config{Parquet: spec.Parquet, PageCache: spec.PageCache})
 	if err != nil {
 		return nil, err
 	}
