@@ -14,6 +14,32 @@ import (
 // with the columns the batch and account stages add, 20 batches (40,960
 // pieces) per operation, one print batch, trays of 200 pieces.
 func BenchmarkAdd(b *testing.B) {
+	const rows = 2048
+	job, batch := presortedBatch(b, rows)
+	w, err := manifest.New(b.TempDir(), job, manifest.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		for range 20 {
+			if err := w.Add(ctx, batch); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*20*rows), "ns/piece")
+	if _, err := w.Close(ctx); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// presortedBatch returns a job with the batch and account stages' columns
+// and one batch of rows as presort emits them: one print batch, 5-digit
+// level, trays of 200.
+func presortedBatch(tb testing.TB, rows int) (*pipeline.Job, *pipeline.Batch) {
+	tb.Helper()
 	job := pipelinetest.NewJob()
 	sc := job.Schema
 	cols := map[string]int{}
@@ -22,7 +48,6 @@ func BenchmarkAdd(b *testing.B) {
 		"imb", "imb_tracking", "imb_routing", manifest.ColPostage} {
 		cols[c] = sc.Add(c)
 	}
-	const rows = 2048
 	batch := pipeline.NewBatch(job, 0)
 	set := func(r *pipeline.Row, col int, v string) {
 		for len(r.Fields) <= col {
@@ -54,21 +79,5 @@ func BenchmarkAdd(b *testing.B) {
 		set(r, cols["imb_routing"], fmt.Sprintf("627%02d", i/100))
 		set(r, cols[manifest.ColPostage], "0.4010")
 	}
-	w, err := manifest.New(b.TempDir(), job, manifest.Config{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		for range 20 {
-			if err := w.Add(ctx, batch); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*20*rows), "ns/piece")
-	if _, err := w.Close(ctx); err != nil {
-		b.Fatal(err)
-	}
+	return job, batch
 }

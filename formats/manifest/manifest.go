@@ -538,6 +538,12 @@ func (s *sink) Write(ctx context.Context, b *pipeline.Batch) error {
 		s.work, s.done = make(chan *sharedBatch, sinkAhead), make(chan struct{})
 		go s.add(ctx)
 	}
+	select {
+	case <-s.done: // Add failed: no batch goes to the files after that
+		b.Release()
+		return s.addErr
+	default:
+	}
 	sb := &sharedBatch{b: b}
 	sb.users.Store(2)
 	select {
@@ -554,8 +560,8 @@ func (s *sink) Write(ctx context.Context, b *pipeline.Batch) error {
 	return err
 }
 
-// add runs Add on each batch in turn until the work channel is closed or
-// ctx is done; after an error it only releases what it is handed.
+// add runs Add on each batch in turn until the work channel is closed, Add
+// fails, or ctx is done (an error too: batches may be left unadded).
 func (s *sink) add(ctx context.Context) {
 	defer close(s.done)
 	for {
@@ -564,15 +570,15 @@ func (s *sink) add(ctx context.Context) {
 			if !ok {
 				return
 			}
-			if s.addErr == nil {
-				if err := s.w.Add(ctx, sb.b); err != nil {
-					s.addErr = err
-					sb.done()
-					return
-				}
-			}
+			err := s.w.Add(ctx, sb.b)
 			sb.done()
+			if err != nil {
+				s.addErr = err
+				return
+			}
 		case <-ctx.Done():
+			// Batches may be left unadded: Close must not commit.
+			s.addErr = ctx.Err()
 			return
 		}
 	}

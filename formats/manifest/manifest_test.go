@@ -349,6 +349,51 @@ func TestSinkAddFails(t *testing.T) {
 	}
 }
 
+// TestSinkCancelled cancels the run's context while the writer adds
+// batches behind a consumer: Close then either fails with the
+// cancellation or, if every batch was added before the writer noticed,
+// commits them all; never a pieces file with batches missing.
+func TestSinkCancelled(t *testing.T) {
+	const rows, batches = 50, 8
+	for i := range 20 {
+		job, _ := presortedBatch(t, rows)
+		w, err := manifest.New(t.TempDir(), job, manifest.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sink := w.Sink(&consumer{})
+		ctx, cancel := context.WithCancel(context.Background())
+		written := 0
+		for range batches {
+			_, b := presortedBatch(t, rows)
+			b.Job = job
+			if err := sink.Write(ctx, b); err != nil {
+				break
+			}
+			written++
+			if written == i%batches+1 {
+				cancel()
+			}
+		}
+		cancel()
+		err = sink.Close(context.Background())
+		switch {
+		case err == nil:
+			var pieces int64
+			for _, m := range w.Manifests() {
+				pieces += m.Pieces
+			}
+			if pieces != int64(written*rows) {
+				t.Fatalf("round %d: Close committed %d pieces of the %d written", i, pieces, written*rows)
+			}
+		case !errors.Is(err, context.Canceled):
+			t.Fatalf("round %d: Close: %v, want the cancellation", i, err)
+		default:
+			w.Abort()
+		}
+	}
+}
+
 // TestDeterministic: two runs with fresh serial states give byte-identical
 // files, created_at aside; with everything spilled in runs of 7 too.
 func TestDeterministic(t *testing.T) {
