@@ -108,6 +108,26 @@ type Baseline struct {
 	Wins int
 }
 
+// phases splits a run at presort's barrier: the input is read in
+// ingest's wall time, and what presort emits flows out in the batch stage's
+// wall time after that (both stages start with the first batch).
+func phases(rep *pipeline.Report) (input, after time.Duration, ok bool) {
+	var in, batch *pipeline.StageReport
+	for i := range rep.Stages {
+		switch rep.Stages[i].Name {
+		case "ingest":
+			in = &rep.Stages[i]
+		case "batch":
+			batch = &rep.Stages[i]
+		}
+	}
+	if in == nil || batch == nil || batch.WallMS < in.WallMS {
+		return 0, 0, false
+	}
+	ms := func(v float64) time.Duration { return time.Duration(v * float64(time.Millisecond)) }
+	return ms(in.WallMS), ms(batch.WallMS - in.WallMS), true
+}
+
 // median returns the middle of ds (the upper one of an even count).
 func median(ds []time.Duration) time.Duration {
 	s := slices.Clone(ds)
@@ -401,6 +421,10 @@ func (r *Result) Table(w io.Writer) {
 			fmt.Fprintf(w, " %.2f", d.Seconds())
 		}
 		fmt.Fprintln(w, " s")
+	}
+	if in, ps, ok := phases(rep); ok && !r.Config.Kafka {
+		fmt.Fprintf(w, "phases: input read in %.2f s; presort's flush, account and the sinks %.2f s after (presort needs all input first)\n",
+			in.Seconds(), ps.Seconds())
 	}
 	if b := r.Baseline; b != nil {
 		fmt.Fprintf(w, "against %s, in turns: median wall %.2f s against %.2f s, CPU %.2f s against %.2f s, peak RSS %.0f MB; faster in %d of %d rounds\n",

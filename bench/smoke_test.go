@@ -25,6 +25,15 @@ func TestSmoke20k(t *testing.T) {
 	if len(res.Walls) != 2 || res.Walls[0] > res.Walls[1] || res.Wall != res.Walls[1] {
 		t.Fatalf("two runs: walls %v, reported %v (the median of two is the slower)", res.Walls, res.Wall)
 	}
+	in, after, ok := phases(&res.Report)
+	if !ok || in <= 0 || after <= 0 || in+after > res.Wall {
+		t.Fatalf("phases: input %v, after presort %v (ok %v), run %v", in, after, ok, res.Wall)
+	}
+	var out strings.Builder
+	res.Table(&out)
+	if !strings.Contains(out.String(), "phases: input read in ") {
+		t.Fatalf("the table has no phases line:\n%s", out.String())
+	}
 	checkSmoke(t, res, 20_000)
 }
 
