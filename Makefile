@@ -23,7 +23,7 @@ bench-5m:
 
 # Per-stage benchmarks on one core (see bench/RESULTS.md for the figures).
 bench-stages:
-	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./bench/ ./internal/imb/ ./internal/pub28/ ./internal/address/ ./stages/ingest/ ./stages/validate/ ./stages/render/ ./stages/account/ ./internal/mergefield/ ./formats/csv/
+	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./bench/ ./internal/imb/ ./internal/pub28/ ./internal/address/ ./stages/ingest/ ./stages/validate/ ./stages/render/ ./stages/account/ ./internal/mergefield/ ./formats/csv/ ./formats/manifest/ ./internal/presort/
 	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 -benchtime 1x ./internal/suppression/ ./stages/suppress/ ./stages/dedupe/ ./internal/keyset/ ./stages/batch/
 
 build:
