@@ -48,7 +48,7 @@ func (e *CorruptError) Unwrap() error { return e.Err }
 // line {"crc":"<crc32c of rec, hex>","rec":{...}}. Every call writes its line
 // and fsyncs before returning, so an acknowledged call survives a crash;
 // after SyncBehind, calls return at once and Sync makes them durable.
-// State (balances, usage, and the charged piece ids as 16-byte hashes) is
+// State (balances, usage, and the charged piece ids as 16-byte keys) is
 // rebuilt in memory on open. One process at a time may open a directory
 // (an exclusive lock file enforces it on Unix); calls from many goroutines
 // are serialized.
@@ -92,8 +92,8 @@ type balanceKey struct{ account, unit string }
 
 type usageKey struct{ account, campaign, creditType string }
 
-// pieceKey identifies a piece id in memory: the id itself when it is 16
-// bytes long (postmill's form), else the first 16 bytes of its SHA-256.
+// pieceKey is a piece id as a fixed-size key: storedKey for what is kept in
+// a database, keyOf for the file store's memory.
 type pieceKey [16]byte
 
 type charge struct {
@@ -108,18 +108,27 @@ type debitRef struct {
 	marginPerPiece              Amount
 }
 
+// keyOf keys a piece id in the file store's memory, which is rebuilt from
+// the journal's ids on open and so may key them as it likes: postmill's own
+// ids (16 base32 characters of a hash) are their own key, with no hashing
+// per lookup; any other id is keyed by storedKey. An id of 16 bytes would
+// have to equal a SHA-256 prefix to meet another id's key: a 128-bit
+// preimage.
 func keyOf(id string) pieceKey {
 	var k pieceKey
 	if len(id) == len(k) {
-		// postmill's own ids (16 base32 characters of a hash) are their own
-		// key: no hashing per lookup. Another id of 16 bytes would have to
-		// equal a SHA-256 prefix to meet one of these: a 128-bit preimage.
 		copy(k[:], id)
 		return k
 	}
+	return storedKey(id)
+}
+
+// storedKey is the first 16 bytes of a piece id's SHA-256: the key a
+// database keeps (ledger_charges.piece_key). It must never change, or pieces
+// charged before would be charged again.
+func storedKey(id string) pieceKey {
 	sum := sha256.Sum256([]byte(id))
-	copy(k[:], sum[:16])
-	return k
+	return pieceKey(sum[:16])
 }
 
 // fileRecord is the content of one journal line.

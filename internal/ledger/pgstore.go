@@ -396,14 +396,14 @@ func (s *PostgresStore) Debit(ctx context.Context, d DebitRequest) (Result, erro
 	return res, nil
 }
 
-// pieceKeys hashes every id and returns the keys indexed like ids plus the
-// distinct keys in first-seen order, ready to bind as bytea[].
+// pieceKeys hashes every id (storedKey) and returns the keys indexed like
+// ids plus the distinct keys in first-seen order, ready to bind as bytea[].
 func pieceKeys(ids []string) ([]pieceKey, [][]byte) {
 	keys := make([]pieceKey, len(ids))
 	seen := make(map[pieceKey]struct{}, len(ids))
 	distinct := make([][]byte, 0, len(ids))
 	for i, id := range ids {
-		keys[i] = keyOf(id)
+		keys[i] = storedKey(id)
 		if _, ok := seen[keys[i]]; !ok {
 			seen[keys[i]] = struct{}{}
 			distinct = append(distinct, keys[i][:])
