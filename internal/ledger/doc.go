@@ -44,6 +44,7 @@
 //
 // A Ledger keeps its state in a Store: PostgresStore for the service
 // (schema from the embedded migrations, applied by Migrate) or FileStore for
-// the embedded CLI (a CRC-checked, fsynced JSON Lines journal in the state
-// directory, fsynced per call or, for a run, behind it in groups). Both pass the contract suite in package ledgertest.
+// the embedded CLI (a CRC-checked JSON Lines journal in the state
+// directory, fsynced per call or, for a run, behind it in groups). Both pass
+// the contract suite in package ledgertest.
 package ledger

@@ -188,7 +188,7 @@ func (l *Ledger) Balance(ctx context.Context, account, unit string) (int64, erro
 // pieces are charged while balance lasts, the rest are insufficient. It
 // returns the statuses and the indexes of the charged pieces. seen is
 // scratch space, emptied first, so a caller can keep one from call to call.
-func planDebit[K comparable](keys []K, balance int64, seen map[K]struct{}, isNew func(i int) bool) ([]PieceStatus, []int) {
+func planDebit(keys []pieceKey, balance int64, seen map[pieceKey]struct{}, isNew func(i int) bool) ([]PieceStatus, []int) {
 	clear(seen)
 	st := make([]PieceStatus, len(keys))
 	charged := make([]int, 0, min(int64(len(keys)), max(balance, 0)))
