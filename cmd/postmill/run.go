@@ -76,7 +76,7 @@ func addRunFlags(fs *flagSet) *runFlags {
 	f.campaign = fs.String("campaign", "", "campaign the rows mail for; enters the piece ids (default \"default\")")
 	f.sourceID = fs.String("source-id", "", "idempotency key replacing the content fingerprint in piece ids")
 	f.format = fs.String("format", "csv", "output format for accepted rows and pieces: csv or parquet")
-	f.directIO = fs.Bool("direct-io", true, "write the outputs with direct I/O where the file system takes it, skipping the page cache; false writes through it (network file systems, outputs read back at once)")
+	f.directIO = fs.Bool("direct-io", true, "write the row files (accepted, rejects, held, pieces) with direct I/O where the file system takes it, skipping the page cache; false writes them through it (network file systems, outputs read back at once)")
 	f.inFormat = fs.String("input-format", "", "force the input format: csv, tsv, jsonl or parquet (default: sniffed)")
 	f.mapping = fs.String("map", "", "column mapping `HEADER=column,...`, wins over the built-in aliases")
 	f.mapFile = fs.String("map-file", "", "column mapping file: CSV of header,column lines")

@@ -81,15 +81,22 @@ func (f *File) Write(p []byte) (int, error) {
 // WriteString writes s as Write does.
 func (f *File) WriteString(s string) (int, error) { return f.Write([]byte(s)) }
 
+// Options say how a File is written. The zero value writes with direct I/O
+// where the file system takes it.
+type Options struct {
+	// PageCache writes through the page cache only, never with direct I/O:
+	// for file systems where direct writes are slow (network file systems),
+	// or files read back at once.
+	PageCache bool
+}
+
 // Create opens a temporary file in path's directory, named
 // ".<base>.tmp-<random>", that Commit renames to path. It is written with
 // direct I/O where the file system takes it.
 func Create(path string) (*File, error) { return create(path, true) }
 
-// CreateCached is Create writing through the page cache only, never with
-// direct I/O: for file systems where direct writes are slow (network file
-// systems), or files read back at once.
-func CreateCached(path string) (*File, error) { return create(path, false) }
+// Create is the package's Create, writing the file as o says.
+func (o Options) Create(path string) (*File, error) { return create(path, !o.PageCache) }
 
 // create is Create, with direct I/O only if tryDirect.
 func create(path string, tryDirect bool) (*File, error) {
@@ -172,9 +179,10 @@ func SyncDir(dir string) error {
 }
 
 // WriteFile writes data to path atomically and durably: temporary file,
-// fsync, rename, directory fsync.
+// fsync, rename, directory fsync. Written in one call, data goes through the
+// page cache: there is no formatting for direct I/O to run beside.
 func WriteFile(path string, data []byte) error {
-	f, err := Create(path)
+	f, err := create(path, false)
 	if err != nil {
 		return err
 	}

@@ -58,9 +58,9 @@ func TestAlignedBuffer(t *testing.T) {
 	}
 }
 
-// TestCreateCached: CreateCached never writes with direct I/O, where Create
-// does on the same file system.
-func TestCreateCached(t *testing.T) {
+// TestCreatePageCache: Options{PageCache: true} never writes with direct
+// I/O, where Create and the zero Options do on the same file system.
+func TestCreatePageCache(t *testing.T) {
 	dir := t.TempDir()
 	f, err := Create(filepath.Join(dir, "a.csv"))
 	if err != nil {
@@ -70,12 +70,17 @@ func TestCreateCached(t *testing.T) {
 	if f.direct == nil {
 		t.Skip("no direct I/O here")
 	}
-	c, err := CreateCached(filepath.Join(dir, "b.csv"))
+	c, err := Options{PageCache: true}.Create(filepath.Join(dir, "b.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.direct != nil {
-		t.Fatal("CreateCached set up direct I/O")
+		t.Fatal("Options{PageCache: true} set up direct I/O")
+	}
+	if d, err := (Options{}).Create(filepath.Join(dir, "c.csv")); err != nil || d.direct == nil {
+		t.Fatalf("the zero Options did not set up direct I/O: %v", err)
+	} else {
+		d.Abort()
 	}
 	if _, err := c.WriteString("x,y\n"); err != nil {
 		t.Fatal(err)

@@ -326,14 +326,6 @@ func (w *Writer) value(r *pipeline.Row, i int) []byte {
 	}
 }
 
-// create creates a pieces file as the configuration says.
-func (w *Writer) create(path string) (*atomicfile.File, error) {
-	if w.cfg.PageCache {
-		return atomicfile.CreateCached(path)
-	}
-	return atomicfile.Create(path)
-}
-
 // fieldAt returns r's column i, or nil for i = -1.
 func fieldAt(r *pipeline.Row, i int) []byte {
 	if i < 0 {
@@ -364,7 +356,8 @@ func (w *Writer) open(id string, first *pipeline.Row) (*batchWriter, error) {
 			Levels: map[string]int64{}, Trays: []Tray{}, Deliveries: []Delivery{}}}
 	w.batches[id] = bw
 	w.order = append(w.order, id)
-	f, err := w.create(filepath.Join(dir, PiecesCSV))
+	files := atomicfile.Options{PageCache: w.cfg.PageCache}
+	f, err := files.Create(filepath.Join(dir, PiecesCSV))
 	if err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)
 	}
@@ -375,7 +368,7 @@ func (w *Writer) open(id string, first *pipeline.Row) (*batchWriter, error) {
 	bw.csv = csv.NewWriter(bw.csvCount)
 	bw.csv.WriteStrings(w.names)
 	if w.cfg.Parquet {
-		f, err := w.create(filepath.Join(dir, PiecesParquet))
+		f, err := files.Create(filepath.Join(dir, PiecesParquet))
 		if err != nil {
 			return nil, fmt.Errorf("manifest: %w", err)
 		}

@@ -109,11 +109,7 @@ func (s *Sink) open() error {
 }
 
 func (s *Sink) create(name, role string) (*atomicfile.File, error) {
-	create := atomicfile.Create
-	if s.cfg.PageCache {
-		create = atomicfile.CreateCached
-	}
-	f, err := create(filepath.Join(s.dir, name))
+	f, err := atomicfile.Options{PageCache: s.cfg.PageCache}.Create(filepath.Join(s.dir, name))
 	if err != nil {
 		return nil, err
 	}
@@ -277,7 +273,8 @@ func (s *Sink) Abort() {
 
 // WriteReport writes report.json atomically.
 func WriteReport(dir string, rep *pipeline.Report) error {
-	f, err := atomicfile.Create(filepath.Join(dir, ReportJSON))
+	// A few kilobytes, read back at once: through the page cache.
+	f, err := atomicfile.Options{PageCache: true}.Create(filepath.Join(dir, ReportJSON))
 	if err != nil {
 		return err
 	}
