@@ -3,7 +3,6 @@ package pipeline
 import (
 	"runtime"
 	"sync"
-	"sync/atomic"
 )
 
 // DefaultBatchRows is the number of rows a source puts in a batch unless
@@ -46,8 +45,9 @@ type Batch struct {
 	// Done are the rows that reached a terminal fate in an earlier stage.
 	Done []*Row
 
-	arena []byte
-	pool  []*Row
+	arena  []byte
+	pool   []*Row
+	warmed uint64 // what warm read: stored so that its loads are kept
 }
 
 // batchPool recycles batches and their rows so a steady-state run allocates
@@ -158,9 +158,6 @@ func (b *Batch) Settle() (rejected, held, deferred int) {
 // defaultWorkers is the worker count of a parallel step left at zero.
 func defaultWorkers() int { return runtime.GOMAXPROCS(0) }
 
-// warmSink keeps warm's loads from being optimized away.
-var warmSink atomic.Uint64
-
 // warm loads each live row's header and the start of its field list, so
 // that the stage about to run finds them in cache. Rows are separate
 // objects; a stage walking them pays one cache miss after another, each
@@ -176,5 +173,5 @@ func (b *Batch) warm() {
 			x += uint64(len(r.Fields[0]))
 		}
 	}
-	warmSink.Store(x)
+	b.warmed = x
 }
