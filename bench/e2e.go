@@ -221,26 +221,29 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			dir = filepath.Join(work, fmt.Sprintf("run-%d", i+1))
 		}
 		// With a baseline, the two binaries take turns going first.
-		var got *Result
-		for turn := range 2 {
-			if base == nil && turn == 1 {
-				break
+		baseline := func() error {
+			b := *res
+			bres, err := b.execute(ctx, cfg, cfg.Against, root, dir+"-baseline", files)
+			if err != nil {
+				return fmt.Errorf("baseline %s: %w", cfg.Against, err)
 			}
-			if base != nil && (turn+i)%2 == 0 {
-				b := *res
-				bres, err := b.execute(ctx, cfg, cfg.Against, root, dir+"-baseline", files)
-				if err != nil {
-					return bres, fmt.Errorf("baseline %s: %w", cfg.Against, err)
-				}
-				base.Walls = append(base.Walls, bres.Wall)
-				base.CPU = append(base.CPU, bres.UserCPU+bres.SysCPU)
-				base.PeakRSSKB = max(base.PeakRSSKB, bres.PeakRSSKB)
-				os.RemoveAll(dir + "-baseline")
-				continue
+			base.Walls = append(base.Walls, bres.Wall)
+			base.CPU = append(base.CPU, bres.UserCPU+bres.SysCPU)
+			base.PeakRSSKB = max(base.PeakRSSKB, bres.PeakRSSKB)
+			return os.RemoveAll(dir + "-baseline")
+		}
+		if base != nil && i%2 == 0 {
+			if err := baseline(); err != nil {
+				return nil, err
 			}
-			var err error
-			if got, err = r.execute(ctx, cfg, bin, root, dir, files); err != nil {
-				return got, err
+		}
+		got, err := r.execute(ctx, cfg, bin, root, dir, files)
+		if err != nil {
+			return got, err
+		}
+		if base != nil && i%2 == 1 {
+			if err := baseline(); err != nil {
+				return nil, err
 			}
 		}
 		runs = append(runs, got)
