@@ -2,6 +2,9 @@ package csv
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -55,5 +58,69 @@ func TestWriter(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// chunkWriter records the writes it gets and fails from the failAt-th on.
+type chunkWriter struct {
+	writes [][]byte
+	failAt int // 0: never
+}
+
+func (c *chunkWriter) Write(p []byte) (int, error) {
+	if c.failAt > 0 && len(c.writes)+1 >= c.failAt {
+		return 0, errDisk
+	}
+	c.writes = append(c.writes, bytes.Clone(p))
+	return len(p), nil
+}
+
+var errDisk = errors.New("disk full")
+
+// TestWriterBuffering: records go out in writes of at least the buffer's
+// size (the last at Flush), whole and in order; the first write error is
+// returned by that record's call and every later one, and nothing is
+// written after it.
+func TestWriterBuffering(t *testing.T) {
+	var want bytes.Buffer
+	cw := &chunkWriter{}
+	w := NewWriterSize(cw, 64)
+	for i := range 100 {
+		rec := []string{fmt.Sprint("row", i), strings.Repeat("x", i%37), "a,b"}
+		if err := w.WriteStrings(rec); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&want, "row%d,%s,\"a,b\"\n", i, strings.Repeat("x", i%37))
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if got := bytes.Join(cw.writes, nil); !bytes.Equal(got, want.Bytes()) {
+		t.Fatalf("wrote %q, want %q", got, want.Bytes())
+	}
+	for i, p := range cw.writes[:len(cw.writes)-1] {
+		if len(p) < 64 || p[len(p)-1] != '\n' {
+			t.Fatalf("write %d: %d bytes ending %q; want at least the buffer's 64, whole records", i, len(p), p[len(p)-1])
+		}
+	}
+
+	bad := &chunkWriter{failAt: 2}
+	w = NewWriterSize(bad, 64)
+	var err error
+	for i := 0; err == nil && i < 100; i++ {
+		err = w.WriteStrings([]string{"0123456789", "0123456789", "0123456789"})
+	}
+	if !errors.Is(err, errDisk) {
+		t.Fatalf("writing on a failing writer: %v, want %v", err, errDisk)
+	}
+	w.Field([]byte("more"), false)
+	if err := w.EndRecord(); !errors.Is(err, errDisk) {
+		t.Fatalf("a record after the failure: %v", err)
+	}
+	if err := w.Flush(); !errors.Is(err, errDisk) {
+		t.Fatalf("Flush after the failure: %v", err)
+	}
+	if len(bad.writes) != 1 {
+		t.Fatalf("%d writes reached the writer, want only the one before the failure", len(bad.writes))
 	}
 }
