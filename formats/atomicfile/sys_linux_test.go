@@ -92,3 +92,34 @@ func TestCreatePageCache(t *testing.T) {
 		t.Fatalf("got %q, %v", got, err)
 	}
 }
+
+// TestDirectWriteFails: a write that fails on the writing goroutine (the
+// file's descriptor gone, as a disk error would) is returned by a later
+// Write, then by Commit, which leaves neither the final name nor the
+// temporary file.
+func TestDirectWriteFails(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "pieces.csv")
+	f, err := Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.direct == nil {
+		t.Skip("no direct I/O here")
+	}
+	f.f.Close() // every write from now on fails with EBADF
+	chunk := make([]byte, 1<<20)
+	var werr error
+	for i := 0; werr == nil && i < 3*directMax/len(chunk); i++ {
+		_, werr = f.Write(chunk)
+	}
+	if werr == nil {
+		t.Fatal("writes went on after the background write failed")
+	}
+	if err := f.Commit(); err == nil {
+		t.Fatal("Commit succeeded after a failed write")
+	}
+	if names := entries(t, dir); len(names) != 0 {
+		t.Fatalf("a failed write left %v", names)
+	}
+}
