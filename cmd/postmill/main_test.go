@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -280,6 +281,51 @@ func TestRunDirectIOOff(t *testing.T) {
 	_, stderr, code := runCLI(t, nil, "run", "../../testdata/afc/sample.csv", "--out", filepath.Join(dir, "bad"), "--direct-io=maybe")
 	if code == 0 || !strings.Contains(stderr, "direct-io") {
 		t.Fatalf("exit %d for --direct-io=maybe: %s", code, stderr)
+	}
+}
+
+// TestRunSpillCompress: with presort spilling every 50 pieces, runs written
+// plain (the default) and with --spill-compress give the same outputs, and
+// the compressed runs take fewer bytes.
+func TestRunSpillCompress(t *testing.T) {
+	dir := t.TempDir()
+	var spilled [2]int64
+	for i, extra := range [][]string{nil, {"--spill-compress"}} {
+		out := filepath.Join(dir, fmt.Sprint(i))
+		args := append([]string{"run", "../../testdata/afc/sample.csv", "--out", out, "--quiet", "--progress", "never",
+			"--presort-memory-rows", "50", "--spill-dir", t.TempDir()}, extra...)
+		if _, stderr, code := runCLI(t, nil, args...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", extra, code, stderr)
+		}
+		b, err := os.ReadFile(filepath.Join(out, "report.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rep struct {
+			Sections struct {
+				Batch struct {
+					Runs         int   `json:"spilled_runs"`
+					SpilledBytes int64 `json:"spilled_bytes"`
+				} `json:"batch"`
+			} `json:"sections"`
+		}
+		if err := json.Unmarshal(b, &rep); err != nil {
+			t.Fatal(err)
+		}
+		if rep.Sections.Batch.Runs < 2 || rep.Sections.Batch.SpilledBytes == 0 {
+			t.Fatalf("%v: spilled %+v", extra, rep.Sections.Batch)
+		}
+		spilled[i] = rep.Sections.Batch.SpilledBytes
+	}
+	if spilled[1] >= spilled[0] {
+		t.Errorf("compressed runs: %d bytes, plain: %d", spilled[1], spilled[0])
+	}
+	a, b := filepath.Join(dir, "0"), filepath.Join(dir, "1")
+	if n := sameOutputs(t, a, b, "accepted.csv", "rejects.csv", "held.csv"); n != 3 {
+		t.Fatalf("compared %d files", n)
+	}
+	if n := sameOutputs(t, a, b); n < 2 {
+		t.Fatalf("compared %d print batch files", n)
 	}
 }
 

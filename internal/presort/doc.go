@@ -7,7 +7,7 @@
 // # Flow
 //
 //	piece keys ──Counts.Add──────────► per-ZIP counts ──NewPlan(counts, labels, min)──► *Plan
-//	(key, record) ──Sorter.Add──► sorted runs in memory, spilled to S2 files
+//	(key, record) ──Sorter.Add──► sorted runs in memory, spilled to run files
 //	Sorter.ScanParts(sizes, part, fn) ──► records by part (a level, from the Plan), then key
 //	Sorter.Scan(keep, fn) ──► records in key order (a k-way merge of the runs), as often as needed
 //	Plan.Level(zip5) / Plan.Dest / TrayOf ──► level, destination and tray of each piece
@@ -46,8 +46,8 @@
 // # Sorting
 //
 // [Sorter] keeps up to MemoryRows records (or MemoryBytes) in memory, sorts
-// them by [Key], and spills them to an S2-compressed run file in Dir when
-// full. Finish sorts the last records and keeps them in memory: the merge
+// them by [Key], and spills them to a run file in Dir when full (S2-compressed
+// with Compress). Finish sorts the last records and keeps them in memory: the merge
 // reads them there with the runs. Scan merges the runs with a heap; when
 // there are more runs than FanIn, Finish first merges groups of runs into
 // larger ones, so the number of open decoders, and with it memory, stays
@@ -58,6 +58,6 @@
 // piece follows from its key (ZIP Code) once the Plan is made, ScanParts
 // needs one merge for all levels: it passes on the first level's pieces as
 // the merge yields them and keeps the others' (in memory up to an eighth of
-// MemoryBytes, then in S2 files), in key order, to pass on after. A later
+// MemoryBytes, then in files), in key order, to pass on after. A later
 // level too large to keep cheaply gets a merge of its own.
 package presort

@@ -222,23 +222,38 @@ func TestSorterSpill(t *testing.T) {
 	if s.Runs() != 0 {
 		t.Fatalf("%d runs in memory mode", s.Runs())
 	}
-	dir := t.TempDir()
-	spilled, s2 := collect(SorterConfig{Dir: dir, MemoryRows: 7, FanIn: 4})
-	if s2.Runs() > 4 || s2.SpilledBytes() == 0 {
-		t.Fatalf("runs %d spilled %d", s2.Runs(), s2.SpilledBytes())
-	}
-	if !slices.Equal(mem, spilled) {
-		t.Fatal("spilled order differs from in-memory order")
-	}
 	if len(mem) == 0 || len(mem) == len(recs) {
 		t.Fatalf("filter kept %d of %d", len(mem), len(recs))
 	}
-	if err := s2.Close(); err != nil {
-		t.Fatal(err)
+	// The same runs written plain and S2-compressed: the same records in the
+	// same order, the compressed files (the payloads repeat "x") smaller.
+	var size [2]int64
+	for i, compress := range []bool{false, true} {
+		dir := t.TempDir()
+		spilled, sp := collect(SorterConfig{Dir: dir, MemoryRows: 7, FanIn: 4, Compress: compress})
+		if sp.Runs() > 4 || sp.SpilledBytes() == 0 {
+			t.Fatalf("compress=%v: runs %d spilled %d", compress, sp.Runs(), sp.SpilledBytes())
+		}
+		if !slices.Equal(mem, spilled) {
+			t.Fatalf("compress=%v: spilled order differs from in-memory order", compress)
+		}
+		files, _ := filepath.Glob(filepath.Join(dir, "*"))
+		for _, f := range files {
+			if filepath.Ext(f) == ".s2" != compress {
+				t.Errorf("compress=%v: run file %s", compress, filepath.Base(f))
+			}
+		}
+		size[i] = sp.SpilledBytes()
+		if err := sp.Close(); err != nil {
+			t.Fatal(err)
+		}
+		left, _ := filepath.Glob(filepath.Join(dir, "*"))
+		if len(left) != 0 {
+			t.Fatalf("compress=%v: Close left %v", compress, left)
+		}
 	}
-	left, _ := filepath.Glob(filepath.Join(dir, "*"))
-	if len(left) != 0 {
-		t.Fatalf("Close left %v", left)
+	if size[1] >= size[0] {
+		t.Errorf("compressed runs take %d bytes, plain ones %d", size[1], size[0])
 	}
 }
 
@@ -295,46 +310,49 @@ func TestSorterScanParts(t *testing.T) {
 		{MemoryRows: 3000 - 1, MemoryBytes: 1 << 20},     // one run and the rest in memory
 		{MemoryRows: 7, MemoryBytes: 1 << 20, FanIn: 40}, // many runs
 	} {
-		name := fmt.Sprintf("rows=%d,bytes=%d,fanin=%d", cfg.MemoryRows, cfg.MemoryBytes, cfg.FanIn)
-		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
-			cfg.Dir = dir
-			s := NewSorter(cfg)
-			defer s.Close()
-			for _, x := range recs {
-				if err := s.Add(x.k, []byte(x.val)); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := s.Finish(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			for range 2 {
-				var got []string
-				lastPart := 0
-				err := s.ScanParts(context.Background(), sizes[:], part, func(p int, k *Key, v []byte) error {
-					if p < lastPart || p != part(k) {
-						t.Fatalf("part %d after %d for key %d", p, lastPart, k.Hi)
+		for _, compress := range []bool{false, true} {
+			cfg.Compress = compress
+			name := fmt.Sprintf("rows=%d,bytes=%d,fanin=%d,compress=%v", cfg.MemoryRows, cfg.MemoryBytes, cfg.FanIn, compress)
+			t.Run(name, func(t *testing.T) {
+				dir := t.TempDir()
+				cfg.Dir = dir
+				s := NewSorter(cfg)
+				defer s.Close()
+				for _, x := range recs {
+					if err := s.Add(x.k, []byte(x.val)); err != nil {
+						t.Fatal(err)
 					}
-					lastPart = p
-					got = append(got, string(v))
-					return nil
-				})
-				if err != nil {
+				}
+				if err := s.Finish(context.Background()); err != nil {
 					t.Fatal(err)
 				}
-				if !slices.Equal(got, all) {
-					t.Fatalf("got %d records, want %d in part and key order", len(got), len(all))
+				for range 2 {
+					var got []string
+					lastPart := 0
+					err := s.ScanParts(context.Background(), sizes[:], part, func(p int, k *Key, v []byte) error {
+						if p < lastPart || p != part(k) {
+							t.Fatalf("part %d after %d for key %d", p, lastPart, k.Hi)
+						}
+						lastPart = p
+						got = append(got, string(v))
+						return nil
+					})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !slices.Equal(got, all) {
+						t.Fatalf("got %d records, want %d in part and key order", len(got), len(all))
+					}
 				}
-			}
-			left, _ := filepath.Glob(filepath.Join(dir, "*"))
-			if len(left) != s.Runs() {
-				t.Fatalf("%d files left after ScanParts, %d runs", len(left), s.Runs())
-			}
-			if err := s.ScanParts(context.Background(), sizes[:2], part, func(int, *Key, []byte) error { return nil }); err == nil {
-				t.Fatal("a part out of range passed")
-			}
-		})
+				left, _ := filepath.Glob(filepath.Join(dir, "*"))
+				if len(left) != s.Runs() {
+					t.Fatalf("%d files left after ScanParts, %d runs", len(left), s.Runs())
+				}
+				if err := s.ScanParts(context.Background(), sizes[:2], part, func(int, *Key, []byte) error { return nil }); err == nil {
+					t.Fatal("a part out of range passed")
+				}
+			})
+		}
 	}
 }
 

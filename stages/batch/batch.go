@@ -99,6 +99,9 @@ type Config struct {
 	MemoryBytes int
 	// FanIn is the most runs merged at once. Default (0): 32.
 	FanIn int
+	// CompressSpills S2-compresses the spilled runs (presort.SorterConfig's
+	// Compress): less disk for more CPU. Default (false): uncompressed.
+	CompressSpills bool
 	// ExpectedRows, a hint, presizes what presort keeps in memory for that
 	// many pieces (at most MemoryRows). Default (0): grown as pieces come.
 	ExpectedRows int
@@ -215,7 +218,7 @@ func New(cfg Config) (*Stage, error) {
 	}
 	s.spillDir = dir
 	s.sorter = presort.NewSorter(presort.SorterConfig{Dir: dir, MemoryRows: cfg.MemoryRows, MemoryBytes: cfg.MemoryBytes,
-		FanIn: cfg.FanIn, ExpectedRecords: cfg.ExpectedRows})
+		FanIn: cfg.FanIn, ExpectedRecords: cfg.ExpectedRows, Compress: cfg.CompressSpills})
 	return s, nil
 }
 
@@ -514,7 +517,7 @@ func slug(s string) string {
 type Section struct {
 	Batches      []BatchSummary `json:"batches"`           // one per group, in emitting order
 	Runs         int            `json:"spilled_runs"`      // sorted runs on disk at the merge
-	SpilledBytes int64          `json:"spilled_bytes"`     // compressed bytes spilled
+	SpilledBytes int64          `json:"spilled_bytes"`     // bytes spilled to disk
 	Serials      []SerialBlock  `json:"serials,omitempty"` // IMb serial blocks reserved
 }
 

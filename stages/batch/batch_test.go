@@ -286,15 +286,21 @@ func randomPieces(n int) []piece {
 }
 
 // TestSpillMatchesMemory runs the same pieces with everything in memory and
-// with runs of 7 rows merged 3 at a time; the output must be identical,
-// barcodes included (a fresh serial state each run).
+// with runs of 7 rows merged 3 at a time, plain and S2-compressed; the
+// output must be identical, barcodes included (a fresh serial state each
+// run).
 func TestSpillMatchesMemory(t *testing.T) {
 	ps := randomPieces(600)
 	labels := filepath.Join("..", "..", "testdata", "labels", "adc-sample.csv")
-	var outs [2][]pipelinetest.Result
-	for i, mem := range []int{0, 7} {
+	var outs [3][]pipelinetest.Result
+	for i, tc := range []struct {
+		mem      int
+		compress bool
+	}{{0, false}, {7, false}, {7, true}} {
+		mem := tc.mem
 		spill := t.TempDir()
-		cfg := Config{LabelList: labels, TrayMax: 20, MailerID: "123456", Serials: serials(t, t.TempDir()), MemoryRows: mem, FanIn: 3, SpillDir: spill}
+		cfg := Config{LabelList: labels, TrayMax: 20, MailerID: "123456", Serials: serials(t, t.TempDir()), MemoryRows: mem, FanIn: 3, SpillDir: spill,
+			CompressSpills: tc.compress}
 		st, err := New(cfg)
 		if err != nil {
 			t.Fatal(err)
@@ -318,8 +324,8 @@ func TestSpillMatchesMemory(t *testing.T) {
 		}
 		outs[i] = live(sink)
 	}
-	if len(outs[0]) != len(ps) || !reflect.DeepEqual(outs[0], outs[1]) {
-		t.Fatalf("spilled output differs from in-memory output (%d, %d rows)", len(outs[0]), len(outs[1]))
+	if len(outs[0]) != len(ps) || !reflect.DeepEqual(outs[0], outs[1]) || !reflect.DeepEqual(outs[0], outs[2]) {
+		t.Fatalf("spilled output differs from in-memory output (%d, %d, %d compressed rows)", len(outs[0]), len(outs[1]), len(outs[2]))
 	}
 	levels := map[string]int{}
 	for _, r := range outs[0] {

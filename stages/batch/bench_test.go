@@ -113,11 +113,18 @@ func presortRun(tb testing.TB, n int64, spill, state string) (Section, time.Dura
 
 // presortRunRows is presortRun with Config.MemoryRows set to memoryRows.
 func presortRunRows(tb testing.TB, n int64, memoryRows int, spill, state string) (Section, time.Duration) {
+	return presortRunConfig(tb, n, Config{SpillDir: spill, MemoryRows: memoryRows}, state)
+}
+
+// presortRunConfig is presortRun with the stage configured by cfg, to which
+// it adds a Mailer ID, file serials in state and the sample label list.
+func presortRunConfig(tb testing.TB, n int64, cfg Config, state string) (Section, time.Duration) {
 	fs, err := imb.NewFileSerials(imb.FileSerialsConfig{Dir: state})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	st, err := New(Config{MailerID: "123456", Serials: fs, LabelList: "../../testdata/labels/adc-sample.csv", SpillDir: spill, MemoryRows: memoryRows})
+	cfg.MailerID, cfg.Serials, cfg.LabelList = "123456", fs, "../../testdata/labels/adc-sample.csv"
+	st, err := New(cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -165,15 +172,21 @@ func BenchmarkPresort(b *testing.B) {
 // BenchmarkPresortSpill presorts 200,000 pieces (about two a ZIP Code, so
 // mostly 3digit, some 5digit, aadc and mixed, and foreign ones) keeping
 // 50,000 in memory: three runs are spilled and merged with the last.
+// It runs with the runs written plain (the default) and S2-compressed.
 func BenchmarkPresortSpill(b *testing.B) {
 	const n = 200_000
-	var sec Section
-	for b.Loop() {
-		sec, _ = presortRunRows(b, n, 50_000, b.TempDir(), b.TempDir())
-	}
-	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "pieces/s")
-	if len(sec.Batches) > 0 {
-		b.Logf("%d runs; levels %v", sec.Runs, sec.Batches[0].Levels)
+	for _, compress := range []bool{false, true} {
+		b.Run(map[bool]string{false: "plain", true: "s2"}[compress], func(b *testing.B) {
+			var sec Section
+			for b.Loop() {
+				sec, _ = presortRunConfig(b, n, Config{MemoryRows: 50_000, CompressSpills: compress, SpillDir: b.TempDir()}, b.TempDir())
+			}
+			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "pieces/s")
+			b.ReportMetric(float64(sec.SpilledBytes)/n, "spilled-B/piece")
+			if len(sec.Batches) > 0 {
+				b.Logf("%d runs; levels %v", sec.Runs, sec.Batches[0].Levels)
+			}
+		})
 	}
 }
 

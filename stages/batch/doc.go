@@ -5,7 +5,7 @@
 //
 // # Flow
 //
-//	live rows ──Process──► copied into a sorted run (spilled to S2 files when
+//	live rows ──Process──► copied into a sorted run (spilled to a file when
 //	                       MemoryRows is reached), ZIP counts kept; the rows
 //	                       are Deferred (the engine drops them for now)
 //	end of input ──Flush──► presort.Plan from the counts, so every piece's
