@@ -71,6 +71,10 @@ type FileStore struct {
 	bgErr      error                // the writer's failure, reported once
 	fsync      func(*os.File) error // (*os.File).Sync; tests make it fail
 	maxPending int                  // queued bytes beyond which a call waits: maxPending
+	groupEvery time.Duration        // the least time between the starts of two groups: groupEvery
+	synced     time.Time            // when the writer last finished a group
+	waiters    int                  // callers waiting for the writer (Sync, Close, a full queue)
+	hurry      chan struct{}        // wakes a writer waiting for its group's turn
 
 	nextTx      int64
 	accounts    map[string]*Account
@@ -175,6 +179,8 @@ func OpenFileStore(ctx context.Context, dir string) (*FileStore, []string, error
 		usage:       map[usageKey]*Usage{},
 		fsync:       (*os.File).Sync,
 		maxPending:  maxPending,
+		groupEvery:  groupEvery,
+		hurry:       make(chan struct{}, 1),
 	}
 	_, statErr := os.Stat(s.path)
 	f, err := os.OpenFile(s.path, os.O_RDWR|os.O_CREATE, 0o644)
@@ -372,8 +378,8 @@ func (s *FileStore) commit(rec *fileRecord) error {
 		// (a stalled disk) holds calls back rather than the queue growing.
 		s.pend = append(s.pend, s.line...)
 		s.startWriter()
-		for len(s.pend) > s.maxPending && s.writing {
-			s.wrote.Wait()
+		if len(s.pend) > s.maxPending {
+			s.await(func() bool { return len(s.pend) <= s.maxPending || !s.writing })
 		}
 	} else {
 		if _, err := s.f.Write(s.line); err != nil {
@@ -685,12 +691,16 @@ func (s *FileStore) Close() error {
 // writer appends the queued lines and fsyncs them, a group at a time, and
 // starts on the next group only once the last one is durable. The journal
 // on disk is so always a prefix of the calls, at most its last line torn (cut
-// off on open), never a hole. Sync waits until every call is durable; a
-// crash before then loses the calls since the last group, which the caller
-// must not have acted on outside this process: postmill run commits its
-// outputs only after Sync. A failed write or fsync makes the next call, Sync
-// and Close fail. The default is one write and fsync per call before it
-// returns.
+// off on open), never a hole. A group starts at most every groupEvery
+// (100 ms) unless a caller waits for the writer: an fsync blocks the thread
+// that makes it, and Go gives that thread's processor to other goroutines
+// only after several milliseconds, so back-to-back fsyncs of small groups
+// took a whole core's worth of time from a busy run. Sync waits until every
+// call is durable; a crash before then loses the calls since the last group
+// (at most about groupEvery's worth), which the caller must not have acted on
+// outside this process: postmill run commits its outputs only after Sync. A
+// failed write or fsync makes the next call, Sync and Close fail. The default
+// is one write and fsync per call before it returns.
 func (s *FileStore) SyncBehind() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -714,22 +724,56 @@ func (s *FileStore) Sync() error {
 	return nil
 }
 
-// startWriter hands the queued lines to the background writer unless it is
-// busy; it takes them when it is done with its group. s.mu is held.
+// startWriter starts the background writer unless it is running or nothing
+// is queued. It hands the writer the queue at once if a group is due, so the
+// lines queued from now on wait for the next one. s.mu is held.
 func (s *FileStore) startWriter() {
 	if s.writing || len(s.pend) == 0 || s.broken != nil {
 		return
 	}
 	s.writing = true
-	group := s.pend
-	s.pend, s.spare = s.spare[:0], nil
+	var group []byte
+	if s.groupDue() {
+		group = s.takeQueue()
+	}
 	go s.writer(s.f, group)
 }
 
-// writer appends group and fsyncs it, then the lines queued meanwhile, until
-// none are left or a write fails.
+// groupDue reports whether the writer may start a group now. s.mu is held.
+func (s *FileStore) groupDue() bool {
+	return s.waiters > 0 || time.Since(s.synced) >= s.groupEvery
+}
+
+// takeQueue returns the queued lines and empties the queue. s.mu is held.
+func (s *FileStore) takeQueue() []byte {
+	group := s.pend
+	s.pend, s.spare = s.spare[:0], nil
+	s.wrote.Broadcast() // the queue is empty again
+	return group
+}
+
+// writer appends group (when nil, the queue once a group is due) and fsyncs
+// it, then the lines queued meanwhile, until none are left or a write
+// fails. A group starts groupEvery after the last one finished unless a
+// caller waits.
 func (s *FileStore) writer(f *os.File, group []byte) {
 	for {
+		if group == nil {
+			s.mu.Lock()
+			if !s.groupDue() {
+				wait := s.groupEvery - time.Since(s.synced)
+				s.mu.Unlock()
+				t := time.NewTimer(wait)
+				select {
+				case <-t.C:
+				case <-s.hurry:
+					t.Stop()
+				}
+				s.mu.Lock()
+			}
+			group = s.takeQueue()
+			s.mu.Unlock()
+		}
 		_, err := f.Write(group)
 		if err != nil {
 			err = fmt.Errorf("append to ledger journal %s: %w", s.path, err)
@@ -737,6 +781,7 @@ func (s *FileStore) writer(f *os.File, group []byte) {
 			err = fmt.Errorf("fsync ledger journal %s: %w", s.path, serr)
 		}
 		s.mu.Lock()
+		s.synced = time.Now()
 		if err != nil {
 			s.broken, s.bgErr, s.writing = err, err, false
 			s.wrote.Broadcast()
@@ -752,16 +797,33 @@ func (s *FileStore) writer(f *os.File, group []byte) {
 			s.mu.Unlock()
 			return
 		}
-		group = s.pend
-		s.pend, s.spare = s.spare[:0], nil
-		s.wrote.Broadcast() // the queue is empty again
 		s.mu.Unlock()
+		group = nil
 	}
+}
+
+// await waits until done holds, re-checked whenever the writer takes the
+// queue or stops, and meanwhile hurries a writer waiting for its next
+// group's turn. s.mu is held.
+func (s *FileStore) await(done func() bool) {
+	s.waiters++
+	select {
+	case s.hurry <- struct{}{}:
+	default: // a wake-up is already pending
+	}
+	for !done() {
+		s.wrote.Wait()
+	}
+	s.waiters--
 }
 
 // maxPending is the most queued bytes a call adds to before it waits for
 // the background writer.
 const maxPending = 64 << 20
+
+// groupEvery is the least time from the end of one background group to the
+// start of the next while no caller waits (see SyncBehind).
+const groupEvery = 100 * time.Millisecond
 
 // waitWriter waits until the queued lines are durable, or returns the
 // background writer's failure. s.mu is held.
@@ -770,9 +832,7 @@ func (s *FileStore) waitWriter() error {
 		return nil
 	}
 	s.startWriter()
-	for s.writing {
-		s.wrote.Wait()
-	}
+	s.await(func() bool { return !s.writing })
 	if err := s.bgErr; err != nil {
 		s.bgErr = nil
 		return err

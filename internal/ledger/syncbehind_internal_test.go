@@ -3,10 +3,13 @@ package ledger
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestSyncBehindFailedFsync: a call returns before its line is durable;
@@ -112,6 +115,74 @@ func TestSyncBehindBackpressure(t *testing.T) {
 	release <- struct{}{}
 	if err := l.Sync(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSyncBehindGroupEvery: while no caller waits, the writer starts a
+// group only groupEvery after the last one, so many calls share one fsync;
+// Sync (and a full queue) need not wait for that turn. With groupEvery an
+// hour, a Sync that waited for the timer would stall the test.
+func TestSyncBehindGroupEvery(t *testing.T) {
+	ctx := context.Background()
+	s := openBehind(t)
+	s.groupEvery = time.Hour
+	var fsyncs []int64 // the file's size at each fsync
+	s.fsync = func(f *os.File) error {
+		st, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		fsyncs = append(fsyncs, st.Size())
+		return f.Sync()
+	}
+	l := New(s)
+	for i := range 10 {
+		if err := l.PutAccount(ctx, Account{ID: fmt.Sprint("a", i)}); err != nil {
+			t.Fatal(err)
+		}
+		// Give a writer that does not wait its turn time to finish the line.
+		for range 20 {
+			s.mu.Lock()
+			idle := !s.writing
+			s.mu.Unlock()
+			if idle {
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	if err := l.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	// The first call's line went out at once; the nine others waited for a
+	// turn that only Sync brought forward.
+	if len(fsyncs) != 2 || fsyncs[1] != s.size {
+		t.Fatalf("file sizes at the fsyncs: %v, want two groups ending at %d", fsyncs, s.size)
+	}
+	// A full queue hurries the writer too.
+	s.maxPending = 1
+	for i := range 3 {
+		if err := l.PutAccount(ctx, Account{ID: fmt.Sprint("b", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(fsyncs); n < 3 || fsyncs[n-1] != s.size {
+		t.Fatalf("file sizes at the fsyncs: %v, want the last at %d", fsyncs, s.size)
+	}
+	// Reopened, the store has every call.
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, _, err := OpenFileStore(ctx, filepath.Dir(s.path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if len(r.accounts) != 13 {
+		t.Fatalf("%d accounts after reopening, want 13", len(r.accounts))
 	}
 }
 
