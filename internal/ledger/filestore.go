@@ -80,7 +80,7 @@ type FileStore struct {
 	accounts    map[string]*Account
 	creditTypes map[string]*CreditType
 	balances    map[balanceKey]int64
-	charges     map[pieceKey]charge
+	charges     chargeIndex
 	debits      []debitRef
 	debitIndex  map[int64]int32
 	usage       map[usageKey]*Usage
@@ -174,7 +174,6 @@ func OpenFileStore(ctx context.Context, dir string) (*FileStore, []string, error
 		accounts:    map[string]*Account{},
 		creditTypes: map[string]*CreditType{},
 		balances:    map[balanceKey]int64{},
-		charges:     map[pieceKey]charge{},
 		debitIndex:  map[int64]int32{},
 		usage:       map[usageKey]*Usage{},
 		fsync:       (*os.File).Sync,
@@ -320,18 +319,18 @@ func (s *FileStore) apply(rec *fileRecord) error {
 			s.debits = append(s.debits, debitRef{txID: t.ID, account: t.Account, parent: t.Parent, creditType: t.CreditType, campaign: t.Campaign, marginPerPiece: t.MarginPerPiece})
 			s.debitIndex[t.ID] = idx
 			for _, id := range t.PieceIDs {
-				s.charges[keyOf(id)] = charge{debit: idx}
+				s.charges.put(keyOf(id), charge{debit: idx})
 			}
 			s.addUsage(t, t.Pieces, 0)
 		case KindRefund:
 			for _, id := range t.PieceIDs {
 				k := keyOf(id)
-				c, ok := s.charges[k]
+				c, ok := s.charges.get(k)
 				if !ok {
 					return fmt.Errorf("refund %d of piece %q that was never charged", t.ID, id)
 				}
 				c.refunded = true
-				s.charges[k] = c
+				s.charges.put(k, c)
 			}
 			s.addUsage(t, 0, t.Pieces)
 		}
@@ -507,8 +506,9 @@ func (s *FileStore) Debit(ctx context.Context, d DebitRequest) (Result, error) {
 	if s.seen == nil {
 		s.seen = make(map[pieceKey]struct{}, len(s.keys))
 	}
+	s.charges.prefetch(s.keys)
 	statuses, charged := planDebit(s.keys, balance, s.seen, func(i int) bool {
-		_, ok := s.charges[s.keys[i]]
+		_, ok := s.charges.get(s.keys[i])
 		return !ok
 	})
 	res := Result{Statuses: statuses, Balance: balance}
@@ -554,7 +554,7 @@ func (s *FileStore) Refund(ctx context.Context, pieceIDs []string) (RefundResult
 	seen := make(map[pieceKey]bool, len(pieceIDs))
 	for i, id := range pieceIDs {
 		k := keyOf(id)
-		c, ok := s.charges[k]
+		c, ok := s.charges.get(k)
 		switch {
 		case !ok:
 			res.Statuses[i] = StatusNotCharged
