@@ -3,6 +3,7 @@ package pipeline
 import (
 	"fmt"
 	"testing"
+	"unsafe"
 )
 
 // TestRecycledRowsAreEmpty fills rows, sends them back to the pool the two
@@ -73,4 +74,58 @@ func schemaOf(n int) *Schema {
 		s.Add(fmt.Sprintf("extra_%d", s.Len()))
 	}
 	return s
+}
+
+// TestRowsInMemoryOrder: a batch's rows are allocated in blocks, next to
+// each other in memory in the order AddRow hands them out, and after a
+// Release the same rows come back in the order they had: the live rows,
+// then those a stage moved to Done.
+func TestRowsInMemoryOrder(t *testing.T) {
+	job := &Job{Schema: NewSchema()}
+	b := &Batch{Job: job}
+	const n = 3*rowBlock + rowBlock/2
+	var first []*Row
+	for range n {
+		first = append(first, b.AddRow())
+	}
+	// Blocks of 8, 8, 16, 32, 64, 128, 128, ...
+	newBlock := map[int]bool{}
+	for start, size := 0, 8; start < n; start, size = start+size, min(max(start+size, 8), rowBlock) {
+		newBlock[start] = true
+	}
+	for i := 1; i < n; i++ {
+		if newBlock[i] {
+			continue
+		}
+		// Consecutive rows of a block are adjacent Row structs with
+		// adjacent field lists.
+		if d := uintptr(unsafe.Pointer(first[i])) - uintptr(unsafe.Pointer(first[i-1])); d != unsafe.Sizeof(Row{}) {
+			t.Fatalf("rows %d and %d are %d bytes apart, want %d", i-1, i, d, unsafe.Sizeof(Row{}))
+		}
+		a, c := unsafe.Pointer(unsafe.SliceData(first[i-1].Fields)), unsafe.Pointer(unsafe.SliceData(first[i].Fields))
+		if d := uintptr(c) - uintptr(a); d != uintptr(job.Schema.Len())*unsafe.Sizeof([]byte(nil)) {
+			t.Fatalf("field lists of rows %d and %d are %d bytes apart", i-1, i, d)
+		}
+	}
+	for i, r := range b.Rows {
+		if i%3 == 0 {
+			r.Reject("test:reason", "")
+		}
+	}
+	b.Settle()
+	b.Release() // b is ours alone still: nothing else takes from the pool here
+	b.Job = job
+	var want []*Row
+	for _, done := range []bool{false, true} {
+		for i, r := range first {
+			if (i%3 == 0) == done {
+				want = append(want, r)
+			}
+		}
+	}
+	for i := range n {
+		if r := b.AddRow(); r != want[i] {
+			t.Fatalf("row %d after Release is not the one expected", i)
+		}
+	}
 }
