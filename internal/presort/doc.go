@@ -47,11 +47,11 @@
 //
 // [Sorter] keeps up to MemoryRows records (or MemoryBytes) in memory, sorts
 // them by [Key], and spills them to a run file in Dir when full (S2-compressed
-// with Compress). Finish sorts the last records and keeps them in memory: the merge
-// reads them there with the runs. Scan merges the runs with a heap; when
-// there are more runs than FanIn, Finish first merges groups of runs into
-// larger ones, so the number of open decoders, and with it memory, stays
-// bounded.
+// with Compress). Finish sorts the last records and keeps them in memory:
+// the merge reads them there with the runs. Scan merges the runs with a
+// heap; when there are more runs than FanIn, Finish first merges groups of
+// runs into larger ones, so the number of open readers, and with it memory,
+// stays bounded.
 //
 // Pieces go out level by level, but a level is not part of the sort key: it
 // depends on counts that are complete only at the end. Since the level of a
