@@ -109,8 +109,9 @@ type Baseline struct {
 }
 
 // phases splits a run at presort's barrier: the input is read in
-// ingest's wall time, and what presort emits flows out in the batch stage's
-// wall time after that (both stages start with the first batch).
+// ingest's wall time, and what presort emits flows out, through account and
+// the sinks to their commit, in the rest of the pipeline's wall time (ingest
+// starts with the pipeline; the batch stage cannot end before it).
 func phases(rep *pipeline.Report) (input, after time.Duration, ok bool) {
 	var in, batch *pipeline.StageReport
 	for i := range rep.Stages {
@@ -121,11 +122,11 @@ func phases(rep *pipeline.Report) (input, after time.Duration, ok bool) {
 			batch = &rep.Stages[i]
 		}
 	}
-	if in == nil || batch == nil || batch.WallMS < in.WallMS {
+	if in == nil || batch == nil || rep.WallMS < in.WallMS {
 		return 0, 0, false
 	}
 	ms := func(v float64) time.Duration { return time.Duration(v * float64(time.Millisecond)) }
-	return ms(in.WallMS), ms(batch.WallMS - in.WallMS), true
+	return ms(in.WallMS), ms(rep.WallMS - in.WallMS), true
 }
 
 // median returns the middle of ds (the upper one of an even count).
@@ -272,14 +273,22 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 // execute runs postmill once over the generated files, with its ledger
 // and outputs under work, and checks the accounting.
 func (res *Result) execute(ctx context.Context, cfg Config, bin, root, work string, files gen.Files) (*Result, error) {
-	// A ledger with enough credits for every piece, so nothing is held.
+	// A ledger with enough credits for every piece, so nothing is held,
+	// and outputs written afresh: a ledger left by an earlier run in the
+	// same directory would find every piece already charged, and replay
+	// its journal first — another job.
 	state := filepath.Join(work, "state")
+	out := filepath.Join(work, "out")
+	for _, d := range []string{state, out} {
+		if err := os.RemoveAll(d); err != nil {
+			return nil, err
+		}
+	}
 	credits := fmt.Sprint(cfg.Rows + 1000)
 	if err := setupLedger(ctx, bin, credits, "--state", state); err != nil {
 		return nil, err
 	}
 
-	out := filepath.Join(work, "out")
 	var kafkaArgs []string
 	if cfg.Kafka {
 		if cfg.Partitions <= 0 {
@@ -359,7 +368,18 @@ func (res *Result) execute(ctx context.Context, cfg Config, bin, root, work stri
 	if res.Report.RowsIn != int64(cfg.Rows) {
 		return res, fmt.Errorf("ROW ACCOUNTING FAILED: generated %d rows, report counts %d in", cfg.Rows, res.Report.RowsIn)
 	}
+	if charged, ok := accountCharged(&res.Report); ok && charged != res.Report.Accepted {
+		return res, fmt.Errorf("CHARGING FAILED: %d pieces accepted, %d charged (a ledger that was not fresh?)", res.Report.Accepted, charged)
+	}
 	return res, nil
+}
+
+// accountCharged returns the pieces the account stage charged, from its
+// report section, and whether the report has one.
+func accountCharged(rep *pipeline.Report) (int64, bool) {
+	sec, _ := rep.Sections["account"].(map[string]any)
+	v, ok := sec["charged"].(float64)
+	return int64(v), ok
 }
 
 // funnel lists every reason the run produced, with the generator's ground
@@ -426,8 +446,8 @@ func (r *Result) Table(w io.Writer) {
 		fmt.Fprintln(w, " s")
 	}
 	if in, ps, ok := phases(rep); ok && !r.Config.Kafka {
-		fmt.Fprintf(w, "phases: input read in %.2f s; presort's flush, account and the sinks %.2f s after (presort needs all input first)\n",
-			in.Seconds(), ps.Seconds())
+		fmt.Fprintf(w, "phases: input read in %.2f s; presort's flush, account and the sinks %.2f s after (presort needs all input first); %.2f s outside the pipeline (loading lists, fingerprinting the input, the report)\n",
+			in.Seconds(), ps.Seconds(), (r.Wall - in - ps).Seconds())
 	}
 	if b := r.Baseline; b != nil {
 		fmt.Fprintf(w, "against %s, in turns: median wall %.2f s against %.2f s, CPU %.2f s against %.2f s, peak RSS %.0f MB; faster in %d of %d rounds\n",

@@ -18,7 +18,8 @@ func TestSmoke20k(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds postmill and runs 20,000 rows")
 	}
-	res, err := Run(context.Background(), Config{Rows: 20_000, Seed: 7, WorkDir: t.TempDir(), Runs: 2})
+	work := t.TempDir()
+	res, err := Run(context.Background(), Config{Rows: 20_000, Seed: 7, WorkDir: work, Runs: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,6 +36,20 @@ func TestSmoke20k(t *testing.T) {
 		t.Fatalf("the table has no phases line:\n%s", out.String())
 	}
 	checkSmoke(t, res, 20_000)
+
+	// A single run in the same working directory, twice, with the binary
+	// the first call built: each starts from a fresh ledger (a leftover one
+	// would find every piece charged already, which Run reports as a
+	// failure) and charges every accepted piece.
+	for range 2 {
+		again, err := Run(context.Background(), Config{Rows: 20_000, Seed: 7, WorkDir: work, Binary: filepath.Join(work, "postmill")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if charged, ok := accountCharged(&again.Report); !ok || charged != again.Report.Accepted {
+			t.Fatalf("charged %d (section %v) of %d accepted", charged, ok, again.Report.Accepted)
+		}
+	}
 }
 
 // TestSmokeWorkers runs the same 20,000 rows with every stage in a `postmill
