@@ -87,9 +87,10 @@ type SorterConfig struct {
 	// Compress S2-compresses the run files: about 2.5 times less disk space
 	// and I/O for contact records, for about half a second of CPU per
 	// million records written and read. Worth it where Dir is on a slow or
-	// metered disk. Default (false): runs are written as they are; a run is
-	// written once and read once or twice from a local disk, where the
-	// compression costs more time than the bytes it saves.
+	// metered disk. Default (false): runs are written in S2's framing but
+	// uncompressed (the blocks' CRCs still catch a run cut short or changed
+	// on disk); a run is written once and read once or twice from a local
+	// disk, where compressing costs more time than the bytes it saves.
 	Compress bool
 }
 
@@ -171,9 +172,9 @@ type Sorter struct {
 	arena    arena
 	runs     []string
 	finished bool
-	enc      *s2.Writer // with Compress
+	enc      *s2.Writer
 	bw       *bufio.Writer
-	decs     []*s2.Reader // with Compress, one per run being read
+	decs     []*s2.Reader // one per run being read
 	spilled  int64        // bytes written to run files
 	records  int64
 	bytes    int64 // record bytes added
@@ -287,20 +288,14 @@ func (s *Sorter) spill() error {
 	return nil
 }
 
-// spillBlock is the S2 block size of compressed run files. S2 rather than
-// zstd: a run is written once and read once or twice, so compression speed
-// matters more than ratio (zstd's fastest level spent three times the CPU
-// for files a third smaller), and small blocks keep the memory of a
-// FanIn-way merge low.
+// spillBlock is the S2 block size of run files. S2 rather than zstd: a run
+// is written once and read once or twice, so compression speed matters more
+// than ratio (zstd's fastest level spent three times the CPU for files a
+// third smaller), and small blocks keep the memory of a FanIn-way merge low.
 const spillBlock = 256 << 10
 
-// runBuffer is the buffer size for writing a run file and for reading each
-// run of a merge: large enough that the system calls cost little, small
-// enough for a FanIn-way merge (32 runs take 8 MiB).
-const runBuffer = 256 << 10
-
 // runWriter writes one run file: each record as a uvarint length, the key
-// and the record bytes, S2-compressed with Compress.
+// and the record bytes, in S2 blocks (compressed with Compress).
 type runWriter struct {
 	s   *Sorter
 	f   *os.File
@@ -314,29 +309,23 @@ func (s *Sorter) createRun(names *[]string) (*runWriter, error) {
 	if s.cfg.Dir == "" {
 		return nil, errors.New("presort: spilling needs a directory (SorterConfig.Dir)")
 	}
-	if s.bw == nil {
-		s.bw = bufio.NewWriterSize(nil, runBuffer)
+	if s.enc == nil {
+		opts := []s2.WriterOption{s2.WriterConcurrency(1), s2.WriterBlockSize(spillBlock)}
+		if !s.cfg.Compress {
+			opts = append(opts, s2.WriterUncompressed())
+		}
+		s.enc = s2.NewWriter(nil, opts...)
+		s.bw = bufio.NewWriterSize(nil, 64<<10)
 	}
-	if s.enc == nil && s.cfg.Compress {
-		s.enc = s2.NewWriter(nil, s2.WriterConcurrency(1), s2.WriterBlockSize(spillBlock))
-	}
-	pattern := "run-*"
-	if s.cfg.Compress {
-		pattern = "run-*.s2"
-	}
-	f, err := os.CreateTemp(s.cfg.Dir, pattern)
+	f, err := os.CreateTemp(s.cfg.Dir, "run-*.s2")
 	if err != nil {
 		return nil, fmt.Errorf("presort: create run: %w", err)
 	}
 	*names = append(*names, f.Name())
 	w := &runWriter{s: s, f: f}
 	w.cw.w = f
-	if s.cfg.Compress {
-		s.enc.Reset(&w.cw)
-		s.bw.Reset(s.enc)
-	} else {
-		s.bw.Reset(&w.cw)
-	}
+	s.enc.Reset(&w.cw)
+	s.bw.Reset(s.enc)
 	return w, nil
 }
 
@@ -351,7 +340,7 @@ func (w *runWriter) add(k *Key, rec []byte) {
 // close finishes the file.
 func (w *runWriter) close() error {
 	err := w.s.bw.Flush()
-	if err == nil && w.s.cfg.Compress {
+	if err == nil {
 		err = w.s.enc.Close()
 	}
 	if cerr := w.f.Close(); err == nil {
@@ -781,7 +770,7 @@ type merger struct {
 // in memory.
 func (s *Sorter) openMerge(paths []string, mem bool) (*merger, error) {
 	m := &merger{}
-	for s.cfg.Compress && len(s.decs) < len(paths) {
+	for len(s.decs) < len(paths) {
 		s.decs = append(s.decs, s2.NewReader(nil, s2.ReaderMaxBlockSize(spillBlock)))
 	}
 	add := func(r *runReader) error {
@@ -801,15 +790,9 @@ func (s *Sorter) openMerge(paths []string, mem bool) (*merger, error) {
 			m.close()
 			return nil, fmt.Errorf("presort: open run: %w", err)
 		}
-		var br *bufio.Reader
-		if s.cfg.Compress {
-			d := s.decs[i]
-			d.Reset(bufio.NewReaderSize(f, 32<<10))
-			br = bufio.NewReaderSize(d, 64<<10)
-		} else {
-			br = bufio.NewReaderSize(f, runBuffer)
-		}
-		if err := add(&runReader{f: f, br: br}); err != nil {
+		d := s.decs[i]
+		d.Reset(bufio.NewReaderSize(f, 32<<10))
+		if err := add(&runReader{f: f, br: bufio.NewReaderSize(d, 64<<10)}); err != nil {
 			m.close()
 			return nil, err
 		}
