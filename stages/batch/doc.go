@@ -19,8 +19,8 @@
 // The stage needs all input before it emits anything, so it runs as a
 // Serial step and implements [pipeline.Flusher]. Memory is bounded by
 // MemoryRows (and MemoryBytes, plus an eighth of it for the levels kept
-// during the merge) plus 400 KB of ZIP counts and a 256 KiB read buffer (and
-// with CompressSpills a decoder) per merged run, whatever the job's size.
+// during the merge) plus 400 KB of ZIP counts and one decoder per merged
+// run, whatever the job's size.
 //
 // # Groups, levels and trays
 //
