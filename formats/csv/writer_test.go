@@ -61,6 +61,39 @@ func TestWriter(t *testing.T) {
 	}
 }
 
+// TestWriterEveryPosition: a special byte anywhere in a field of any length
+// up to three words gets it quoted, and a field without one is written as
+// it is; with the bytes around the field left alone (the writer copies a
+// word at a time, overlapping at the ends).
+func TestWriterEveryPosition(t *testing.T) {
+	for n := 1; n <= 24; n++ {
+		for pos := -1; pos < n; pos++ {
+			for _, c := range []byte{',', '"', '\r', '\n', 'x', 0x80, 0xff, 0} {
+				f := []byte(strings.Repeat("ab", n)[:n])
+				if pos >= 0 {
+					f[pos] = c
+				}
+				want := string(f)
+				if bytes.ContainsAny(f, ",\"\r\n") {
+					want = `"` + strings.ReplaceAll(want, `"`, `""`) + `"`
+				}
+				var out bytes.Buffer
+				w := NewWriterSize(&out, 64)
+				w.Field([]byte("<"), false)
+				w.Field(f, true)
+				w.Field([]byte(">"), true)
+				if err := w.EndRecord(); err != nil {
+					t.Fatal(err)
+				}
+				w.Flush()
+				if got, want := out.String(), "<,"+want+",>\n"; got != want {
+					t.Fatalf("field %q (length %d, byte %q at %d): wrote %q, want %q", f, n, c, pos, got, want)
+				}
+			}
+		}
+	}
+}
+
 // chunkWriter records the writes it gets and fails from the failAt-th on.
 type chunkWriter struct {
 	writes [][]byte
