@@ -254,9 +254,6 @@ func TestParseSize(t *testing.T) {
 	}
 }
 
-// TestRunProfiles: --cpuprofile and --trace write a CPU profile (gzipped
-// protobuf) and an execution trace of the run; a path that cannot be
-// created fails the command before any row is read.
 // TestRunDirectIOOff: --direct-io=false (here from POSTMILL_DIRECT_IO, as
 // the flag scheme allows) writes the outputs through the page cache, the
 // same bytes as the default run with direct I/O.
@@ -329,15 +326,19 @@ func TestRunSpillCompress(t *testing.T) {
 	}
 }
 
+// TestRunProfiles: --cpuprofile, --memprofile and --trace write a CPU
+// profile, an allocation profile (gzipped protobufs) and an execution trace
+// of the run; a path that cannot be created fails the command before any
+// row is read.
 func TestRunProfiles(t *testing.T) {
 	dir := t.TempDir()
-	prof, tr := filepath.Join(dir, "cpu.prof"), filepath.Join(dir, "run.trace")
+	prof, mem, tr := filepath.Join(dir, "cpu.prof"), filepath.Join(dir, "mem.prof"), filepath.Join(dir, "run.trace")
 	_, stderr, code := runCLI(t, nil, "run", "../../testdata/afc/sample.csv", "--out", filepath.Join(dir, "out"),
-		"--cpuprofile", prof, "--trace", tr, "--quiet", "--progress", "never")
+		"--cpuprofile", prof, "--memprofile", mem, "--trace", tr, "--quiet", "--progress", "never")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for path, magic := range map[string]string{prof: "\x1f\x8b", tr: "go 1."} {
+	for path, magic := range map[string]string{prof: "\x1f\x8b", mem: "\x1f\x8b", tr: "go 1."} {
 		b, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
 	"runtime/trace"
@@ -64,6 +65,7 @@ type runFlags struct {
 	// profiling and memory
 	cpuProfile  *string
 	traceFile   *string
+	memProfile  *string
 	memoryLimit *string
 	// kafka
 	brokers, prefix, remoteStages *string
@@ -119,6 +121,7 @@ func addRunFlags(fs *flagSet) *runFlags {
 	f.rateCard = fs.String("rate-card", "", "rate card JSON `file` (default: the embedded USPS card)")
 	f.cpuProfile = fs.String("cpuprofile", "", "write a CPU profile of the run to `file` (go tool pprof)")
 	f.traceFile = fs.String("trace", "", "write an execution trace of the run to `file` (go tool trace): where stages wait")
+	f.memProfile = fs.String("memprofile", "", "write a profile of the run's allocations to `file` at its end (go tool pprof -sample_index=alloc_space)")
 	f.memoryLimit = fs.String("memory-limit", "512MiB", "soft memory limit for the Go runtime (`SIZE` in B, KiB, MiB or GiB; 0: none; GOMEMLIMIT wins): the garbage collector works harder near it instead of growing the heap")
 	f.brokers = fs.String("brokers", "", "run the links between stages over Kafka: bootstrap brokers `HOST:PORT,...` (default: in-process)")
 	f.prefix = fs.String("prefix", kafka.DefaultPrefix, "Kafka topic name prefix (with --brokers)")
@@ -414,6 +417,16 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer stopTrace()
+	var allocs io.Writer
+	stopMem, err := profile(*f.memProfile, func(w io.Writer) error { allocs = w; return nil },
+		func() {
+			runtime.GC() // the profile holds what the last finished cycle saw
+			pprof.Lookup("allocs").WriteTo(allocs, 0)
+		})
+	if err != nil {
+		return err
+	}
+	defer stopMem()
 	failed := false
 	for _, file := range files {
 		dir := *f.out
