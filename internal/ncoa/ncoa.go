@@ -168,6 +168,10 @@ type File struct {
 	// rows live where nobody moved away, and a clear bit spares Lookup
 	// building and hashing two keys.
 	zips [100_000/64 + 1]uint64
+	// maybe holds the keys of byName and byAddr: a few kilobytes that stay
+	// in cache where the maps' slots would not, so the lookups of rows
+	// that did not move (almost all) end in it.
+	maybe *keyset.Bloom
 }
 
 // zipIndex returns a 5-digit ZIP Code as a number, or false.
@@ -311,6 +315,12 @@ func Load(r io.Reader, name string, db *zipdb.DB) (*File, error) {
 		f.counts[m.Type.String()]++
 		f.counts[m.Status.String()]++
 	}
+	f.maybe = keyset.NewBloom(f.byName.Len()+f.byAddr.Len(), keyset.BloomBitsPerKey)
+	for _, m := range []*keyset.Map{f.byName, f.byAddr} {
+		for k := range m.All() {
+			f.maybe.Add(k)
+		}
+	}
 	return f, nil
 }
 
@@ -325,12 +335,16 @@ func (f *File) Lookup(first, last []byte, addr *address.Result) (*Move, bool) {
 	var kb, nb [512]byte
 	key := addr.AppendKey(kb[:0])
 	if name, ok := appendNameKey(nb[:0], first, last); ok && f.byName.Len() > 0 {
-		if i, found := f.byName.Get(keyset.Sum(keyset.KindNameAddress, name, key)); found {
-			return &f.moves[i], true
+		if k := keyset.Sum(keyset.KindNameAddress, name, key); f.maybe.MayContain(k) {
+			if i, found := f.byName.Get(k); found {
+				return &f.moves[i], true
+			}
 		}
 	}
-	if i, found := f.byAddr.Get(keyset.Sum(keyset.KindAddress, key)); found {
-		return &f.moves[i], true
+	if k := keyset.Sum(keyset.KindAddress, key); f.maybe.MayContain(k) {
+		if i, found := f.byAddr.Get(k); found {
+			return &f.moves[i], true
+		}
 	}
 	return nil, false
 }

@@ -1,9 +1,11 @@
 package ncoa
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/postmill/postmill/internal/keyset"
 	"github.com/postmill/postmill/internal/zipdb"
 )
 
@@ -40,5 +42,47 @@ John,Smith,22 Harbor Road,,Boston,MA,02108,100 Main Street,,Cambridge,MA,02139,i
 		if got := f.mayMoveFrom([]byte(tc.zip)); got != tc.want {
 			t.Errorf("mayMoveFrom(%q) = %v, want %v", tc.zip, got, tc.want)
 		}
+	}
+}
+
+// TestKeyPrefilter checks the Bloom filter in front of the two maps: it
+// passes every key either map holds, and turns away nearly every other.
+func TestKeyPrefilter(t *testing.T) {
+	db, err := zipdb.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString(Header + "\n")
+	for i := range 2000 {
+		if i%2 == 0 {
+			fmt.Fprintf(&b, "Ann,Lee%c%c,%d Harbor Road,,Boston,MA,02108,1 Main St,,Boston,MA,02110,individual,2024-03,new_address\n", 'a'+i/26%26, 'a'+i%26, i+1)
+		} else {
+			fmt.Fprintf(&b, ",Lee,%d Elm Street,,Boston,MA,02115,,,,,,family,2023-06,no_forwarding\n", i+1)
+		}
+	}
+	f, err := Load(strings.NewReader(b.String()), "moves.csv", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.byName.Len() != 1000 || f.byAddr.Len() != 1000 {
+		t.Fatalf("%d name keys and %d address keys, want 1000 each", f.byName.Len(), f.byAddr.Len())
+	}
+	for _, m := range []*keyset.Map{f.byName, f.byAddr} {
+		for k := range m.All() {
+			if !f.maybe.MayContain(k) {
+				t.Fatalf("the prefilter turns away key %x, which is in a map", k)
+			}
+		}
+	}
+	passed := 0
+	const absent = 100_000
+	for i := range absent {
+		if f.maybe.MayContain(keyset.Sum(keyset.KindAddress, []byte(fmt.Sprint("absent ", i)))) {
+			passed++
+		}
+	}
+	if rate := float64(passed) / absent; rate > 3*keyset.BloomFalsePositiveRate {
+		t.Errorf("the prefilter passes %.2f%% of absent keys, want about %.2f%%", 100*rate, 100*keyset.BloomFalsePositiveRate)
 	}
 }
