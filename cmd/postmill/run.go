@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -20,6 +21,7 @@ import (
 	"github.com/postmill/postmill/formats/compress"
 	"github.com/postmill/postmill/formats/input"
 	"github.com/postmill/postmill/formats/manifest"
+	"github.com/postmill/postmill/internal/hugeheap"
 	"github.com/postmill/postmill/internal/imb"
 	"github.com/postmill/postmill/internal/job"
 	"github.com/postmill/postmill/internal/ledger"
@@ -66,6 +68,7 @@ type runFlags struct {
 	cpuProfile  *string
 	traceFile   *string
 	memProfile  *string
+	hugePages   *bool
 	memoryLimit *string
 	// kafka
 	brokers, prefix, remoteStages *string
@@ -122,6 +125,7 @@ func addRunFlags(fs *flagSet) *runFlags {
 	f.cpuProfile = fs.String("cpuprofile", "", "write a CPU profile of the run to `file` (go tool pprof)")
 	f.traceFile = fs.String("trace", "", "write an execution trace of the run to `file` (go tool trace): where stages wait")
 	f.memProfile = fs.String("memprofile", "", "write a profile of the run's allocations to `file` at its end (go tool pprof -sample_index=alloc_space)")
+	f.hugePages = fs.Bool("huge-pages", true, "back the heap with transparent huge pages where the system grants them on request (THP \"madvise\"): far fewer page faults, a few MB more memory; false where the kernel's compaction for them stalls")
 	f.memoryLimit = fs.String("memory-limit", "512MiB", "soft memory limit for the Go runtime (`SIZE` in B, KiB, MiB or GiB; 0: none; GOMEMLIMIT wins): the garbage collector works harder near it instead of growing the heap")
 	f.brokers = fs.String("brokers", "", "run the links between stages over Kafka: bootstrap brokers `HOST:PORT,...` (default: in-process)")
 	f.prefix = fs.String("prefix", kafka.DefaultPrefix, "Kafka topic name prefix (with --brokers)")
@@ -399,12 +403,15 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if len(files) == 0 {
 		return usagef("no input file")
 	}
+	if err := setMemoryLimit(e, *f.memoryLimit); err != nil {
+		return err
+	}
+	if *f.hugePages {
+		reserveHugeHeap()
+	}
 	sh, cleanup, err := f.prepare(ctx, e)
 	defer cleanup()
 	if err != nil {
-		return err
-	}
-	if err := setMemoryLimit(e, *f.memoryLimit); err != nil {
 		return err
 	}
 	stopCPU, err := profile(*f.cpuProfile, pprof.StartCPUProfile, pprof.StopCPUProfile)
@@ -767,6 +774,18 @@ func stageByName(ctx context.Context, e *env) (factory StageFactory, closeAll fu
 		}
 		return pipeline.Step{Name: name, Stage: st, Serial: keyedStages[name]}, nil
 	}, closeAll
+}
+
+// reserveHugeHeap marks as much heap for huge pages as the memory limit
+// allows (512 MiB without one), before the heap fills: a 1M-row run then
+// takes 3,400 page faults instead of 85,000, 1 s less CPU (see package
+// hugeheap). The range is address space only until used.
+func reserveHugeHeap() {
+	n := debug.SetMemoryLimit(-1)
+	if n <= 0 || n == math.MaxInt64 {
+		n = 512 << 20
+	}
+	hugeheap.Reserve(int(min(n, 4<<30)))
 }
 
 // setMemoryLimit applies --memory-limit unless GOMEMLIMIT is set. A batch

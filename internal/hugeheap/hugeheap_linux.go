@@ -1,0 +1,35 @@
+package hugeheap
+
+import (
+	"runtime/debug"
+	"syscall"
+	"unsafe"
+)
+
+// hugePage is the size of a transparent huge page with 4 KiB base pages
+// (x86-64, and arm64's usual configuration).
+const hugePage = 2 << 20
+
+// Reserve has the runtime map n bytes of heap and marks them MADV_HUGEPAGE
+// (see the package comment). It returns how many bytes were marked: 0 when
+// n is below a huge page or the kernel refused the advice (a kernel without
+// THP). Call it early, before the heap holds much: the marked range is
+// where the heap grows from then on.
+func Reserve(n int) int {
+	if n < 2*hugePage {
+		return 0
+	}
+	b := make([]byte, n)
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	start := (p+hugePage-1)&^(hugePage-1) - p
+	end := (p+uintptr(n))&^(hugePage-1) - p
+	err := syscall.Madvise(b[start:end], syscall.MADV_HUGEPAGE)
+	// Free the object's pages for the allocations to come, and return them
+	// to the kernel: they were never touched, but the runtime would count
+	// them as held memory against its limit until it scavenged them.
+	debug.FreeOSMemory()
+	if err != nil {
+		return 0
+	}
+	return int(end - start)
+}
