@@ -338,8 +338,7 @@ func (f *runFlags) stageNames() []string {
 
 // newStage builds the stage called name from the flags and what the stages
 // share. sizeHint is the input's size in bytes (0 when unknown); dedupe
-// sizes its table, presort its in-memory run and the file ledger its
-// charged set from it.
+// sizes its table and presort its in-memory run from it.
 func (f *runFlags) newStage(sh *shared, name string, sizeHint int64) (pipeline.Stage, error) {
 	class, format := ledger.MailClass(*f.mailClass), ledger.Format(*f.mailFormat)
 	switch name {
@@ -374,8 +373,7 @@ func (f *runFlags) newStage(sh *shared, name string, sizeHint int64) (pipeline.S
 		return st, nil
 	case "account":
 		st, err := account.New(account.Config{Ledger: sh.ledger, Account: *f.account, CreditType: *f.creditType,
-			Campaign: *f.campaign, RateCard: sh.rates, MailClass: class, Format: format,
-			ExpectedPieces: int(sizeHint / 100)})
+			Campaign: *f.campaign, RateCard: sh.rates, MailClass: class, Format: format})
 		if err != nil {
 			return nil, usageError{err}
 		}

@@ -47,9 +47,6 @@ func (m *Map) alloc(n int) {
 	m.limit = n / maxLoadDen * maxLoadNum
 }
 
-// Capacity returns how many keys m holds before its table next grows.
-func (m *Map) Capacity() int { return m.limit }
-
 // Len returns the number of keys in m.
 func (m *Map) Len() int {
 	if m.hasZero {
@@ -146,28 +143,11 @@ func (m *Map) slot(k Key) (*uint64, bool) {
 }
 
 func (m *Map) grow() {
-	n := minSlots
-	if len(m.slots) > 0 {
-		n = 2 * len(m.slots)
-	}
-	m.rehash(n)
-}
-
-// Reserve makes room for n more keys, so that inserting them does not
-// rehash: one table of the final size is allocated (and first touched)
-// instead of every size on the way there.
-func (m *Map) Reserve(n int) {
-	if n <= 0 {
-		return
-	}
-	if want := slotsFor(m.used + n); want > len(m.slots) {
-		m.rehash(want)
-	}
-}
-
-// rehash moves the keys into a new table of n slots.
-func (m *Map) rehash(n int) {
 	old := m.slots
+	n := minSlots
+	if len(old) > 0 {
+		n = 2 * len(old)
+	}
 	m.alloc(n)
 	slots, mask, shift := m.slots, m.mask, m.shift
 	for j := range old {

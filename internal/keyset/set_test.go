@@ -232,44 +232,6 @@ func TestMapGrowth(t *testing.T) {
 	}
 }
 
-func TestMapReserve(t *testing.T) {
-	for _, tc := range []struct {
-		name        string
-		before, add int
-	}{
-		{"empty map", 0, 10_000},
-		{"keys already in", 3_000, 10_000},
-		{"room to spare", 3_000, 10},
-		{"nothing", 500, 0},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var m Map
-			for i := range tc.before {
-				m.Put(testKey(i), uint64(i))
-			}
-			m.Reserve(tc.add)
-			slots := len(m.slots)
-			if want := max(slotsFor(tc.before+tc.add), len(m.slots)); slots != want {
-				t.Fatalf("%d slots after Reserve, want %d", slots, want)
-			}
-			for i := tc.before; i < tc.before+tc.add; i++ {
-				m.Put(testKey(i), uint64(i))
-			}
-			if len(m.slots) != slots {
-				t.Errorf("table grew from %d to %d slots inserting the %d keys reserved", slots, len(m.slots), tc.add)
-			}
-			if m.Len() != tc.before+tc.add {
-				t.Fatalf("Len %d, want %d", m.Len(), tc.before+tc.add)
-			}
-			for i := range tc.before + tc.add {
-				if v, ok := m.Get(testKey(i)); !ok || v != uint64(i) {
-					t.Fatalf("Get(key %d) = (%d, %v) after Reserve", i, v, ok)
-				}
-			}
-		})
-	}
-}
-
 func TestOpsDoNotAllocate(t *testing.T) {
 	s := NewSet(1000)
 	m := NewMap(1000)

@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"encoding/binary"
-	"math"
 
 	"github.com/postmill/postmill/internal/keyset"
 )
@@ -16,9 +15,8 @@ const chargeShards = 256
 // key. Each table doubles on its own, so growing never rehashes, nor holds
 // twice, more than about 1/256 of the set: one Go map of a million pieces
 // spent a third of the debit calls' time growing, and one keyset table
-// doubling at five million pieces took 100 MB more at its peak. When a job
-// says how many pieces to expect (reserve), each table is allocated once at
-// its size instead. The zero value is empty and ready to use.
+// doubling at five million pieces took 100 MB more at its peak. The zero
+// value is empty and ready to use.
 type chargeIndex struct {
 	shards [chargeShards]keyset.Map
 }
@@ -52,19 +50,5 @@ func (c *chargeIndex) put(k pieceKey, ch charge) {
 func (c *chargeIndex) prefetch(keys []pieceKey) {
 	for i := range keys {
 		c.shard(&keys[i]).Prefetch([]keyset.Key{keyset.Key(keys[i])})
-	}
-}
-
-// reserve makes room for n more charges. The keys spread over the shards
-// binomially, so each gets its share and a margin of four standard
-// deviations plus a few keys; a shard that still fills up doubles as usual.
-func (c *chargeIndex) reserve(n int) {
-	if n <= 0 {
-		return
-	}
-	share := n / chargeShards
-	each := share + 4*int(math.Sqrt(float64(share))) + 8
-	for i := range c.shards {
-		c.shards[i].Reserve(each)
 	}
 }

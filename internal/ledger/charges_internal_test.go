@@ -1,7 +1,6 @@
 package ledger
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"testing"
@@ -65,48 +64,4 @@ func pieceIDOf(i int) string {
 		b[j] = alphabet[x>>59]
 	}
 	return string(b[:])
-}
-
-// TestChargeIndexReserve: after reserve(n), n charges go in without any
-// shard growing (each shard's table is allocated once, at its size).
-func TestChargeIndexReserve(t *testing.T) {
-	for _, n := range []int{1_000, 200_000} {
-		t.Run(fmt.Sprint(n), func(t *testing.T) {
-			var c chargeIndex
-			c.reserve(n)
-			var slots [chargeShards]int
-			for i := range c.shards {
-				slots[i] = c.shards[i].Capacity()
-			}
-			for i := range n {
-				c.put(keyOf(pieceIDOf(i)), charge{debit: int32(i)})
-			}
-			for i := range c.shards {
-				if got := c.shards[i].Capacity(); got != slots[i] {
-					t.Fatalf("shard %d grew from room for %d keys to %d with %d charges reserved", i, slots[i], got, n)
-				}
-			}
-			for i := range n {
-				if got, ok := c.get(keyOf(pieceIDOf(i))); !ok || got.debit != int32(i) {
-					t.Fatalf("charge %d: %+v, %v", i, got, ok)
-				}
-			}
-		})
-	}
-}
-
-// TestLedgerExpect: Ledger.Expect reaches the file store's charged set.
-func TestLedgerExpect(t *testing.T) {
-	s, _, err := OpenFileStore(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	const n = 100_000
-	New(s).Expect(n)
-	for i := range s.charges.shards {
-		if got := s.charges.shards[i].Capacity(); got < n/chargeShards {
-			t.Fatalf("shard %d holds %d keys before growing after Expect(%d), want at least %d", i, got, n, n/chargeShards)
-		}
-	}
 }

@@ -710,15 +710,6 @@ func (s *FileStore) SyncBehind() {
 	}
 }
 
-// ExpectCharges sizes the charged set for about n more pieces before a job
-// debits them, so that it is allocated once at its size rather than grown
-// by doubling as the charges come (a hint: more or fewer pieces are fine).
-func (s *FileStore) ExpectCharges(n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.charges.reserve(n)
-}
-
 // Sync waits until every call so far is durable. It fails if any write
 // failed, so a caller that syncs before acting learns of it.
 func (s *FileStore) Sync() error {

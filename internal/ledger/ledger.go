@@ -70,15 +70,6 @@ func (l *Ledger) Sync() error {
 	return nil
 }
 
-// Expect tells the store that about n pieces are about to be debited, a
-// sizing hint for a store that keeps its charged pieces in memory (the file
-// store); the others ignore it.
-func (l *Ledger) Expect(n int) {
-	if s, ok := l.store.(interface{ ExpectCharges(int) }); ok {
-		s.ExpectCharges(n)
-	}
-}
-
 // PutAccount creates or updates an account. A sub-account's parent must
 // already exist and be a parent account.
 func (l *Ledger) PutAccount(ctx context.Context, a Account) error {

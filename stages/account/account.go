@@ -57,9 +57,6 @@ type Config struct {
 	// Format is the piece format. Default (""): the credit type's size when
 	// Ledger is set, else postcard_4x6.
 	Format ledger.Format
-	// ExpectedPieces, a hint, tells Ledger how many pieces the job is
-	// likely to charge (see ledger.Ledger.Expect). Default (0): no hint.
-	ExpectedPieces int
 }
 
 // Validate checks the configuration on its own (not against the ledger).
@@ -134,8 +131,6 @@ func New(cfg Config) (*Stage, error) {
 		RateCard: cfg.RateCard.Version, Postage: map[string]*LevelPostage{}}
 	if cfg.Ledger == nil {
 		s.rep.Note = "no ledger account configured: nothing was charged"
-	} else if cfg.ExpectedPieces > 0 {
-		cfg.Ledger.Expect(cfg.ExpectedPieces)
 	}
 	return s, nil
 }
