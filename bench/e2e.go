@@ -22,6 +22,7 @@ import (
 
 	"github.com/postmill/postmill/bench/gen"
 	"github.com/postmill/postmill/pipeline"
+	"github.com/postmill/postmill/stages/batch"
 )
 
 // Config says what to run. Zero values: 1M rows, seed 1, CSV input, a
@@ -419,7 +420,8 @@ func (r *Result) Table(w io.Writer) {
 	rep := &r.Report
 	transport := "in-process"
 	if r.Config.Kafka {
-		transport = fmt.Sprintf("Kafka (kfake on 127.0.0.1, %d partitions, 2,048-row batches, zstd)", r.Config.Partitions)
+		transport = fmt.Sprintf("Kafka (kfake on 127.0.0.1, %d partitions, batches of %d rows in, %d after presort, zstd)",
+			r.Config.Partitions, pipeline.DefaultBatchRows, batch.EmitRows)
 		if r.Config.Workers > 0 {
 			transport += fmt.Sprintf(", every stage in %d postmill worker processes", r.WorkerProcs)
 		}

@@ -7,8 +7,11 @@ import (
 
 // DefaultBatchRows is the number of rows a source puts in a batch unless
 // configured otherwise: large enough to amortize channel and scheduling cost,
-// small enough that a batch's arena stays in L2 cache.
-const DefaultBatchRows = 2048
+// small enough that a batch's arena stays in L2 cache. Every batch in flight
+// holds its rows' memory (about 1.5 KB a row), and on a VM each megabyte the
+// process first touches costs 1–2.5 ms of CPU: 1,024 rows took 6% less CPU
+// than 2,048 in a 1M-row run, and 80 MB less memory.
+const DefaultBatchRows = 1024
 
 // Job is one run over one source for one tenant and campaign.
 type Job struct {

@@ -39,6 +39,12 @@ const (
 	ColStatus = "address_status" // valid, corrected, international or invalid
 )
 
+// EmitRows is how many pieces Flush puts in each batch it emits: twice a
+// source's (pipeline.DefaultBatchRows), since after presort's barrier every
+// batch is one ledger call (and one journal line) in the account stage, and
+// in a 1M-row run 1,024 there took 2% more CPU than 2,048.
+const EmitRows = 2048
+
 // Defaults.
 const (
 	DefaultVendor      = "default" // Config.Vendor

@@ -375,10 +375,10 @@ func TestConfigErrors(t *testing.T) {
 	}
 }
 
-// TestFlushBatches: Flush emits full batches of pipeline.DefaultBatchRows
-// rows, then the rest, every piece once.
+// TestFlushBatches: Flush emits full batches of EmitRows rows, then the
+// rest, every piece once.
 func TestFlushBatches(t *testing.T) {
-	n := 2*pipeline.DefaultBatchRows + 100
+	n := 2*EmitRows + 100
 	ps := append(repeat(n-300, piece{zip: "10001"}), repeat(300, piece{zip: "10002"})...)
 	sink, rep := runStage(t, Config{}, ps)
 	if got := len(live(sink)); got != n || rep.Accepted != int64(n) {

@@ -14,7 +14,7 @@
 //	                       first level as it goes and keeps the others for
 //	                       after (presort.Sorter.ScanParts); pieces go out
 //	                       in order with level, tray, sequence, batch id and
-//	                       IMb set, in batches of pipeline.DefaultBatchRows
+//	                       IMb set, in batches of EmitRows
 //
 // The stage needs all input before it emits anything, so it runs as a
 // Serial step and implements [pipeline.Flusher]. Memory is bounded by

@@ -179,7 +179,7 @@ func (e *emitter) piece(k *presort.Key, rec []byte, zip5, zip4p uint32, domestic
 		}
 		start = end[i]
 	}
-	if len(b.Rows) >= pipeline.DefaultBatchRows {
+	if len(b.Rows) >= EmitRows {
 		return e.flushOut()
 	}
 	return nil
