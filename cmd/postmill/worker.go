@@ -39,6 +39,7 @@ func cmdWorker(ctx context.Context, e *env, args []string, stages StageFactory) 
 	partitions := fs.Int("partitions", kafka.DefaultPartitions, "partitions of topics the worker creates")
 	replication := fs.Int("replication", kafka.DefaultReplicationFactor, "replication factor of topics the worker creates")
 	maxAttempts := fs.Int("max-attempts", kafka.DefaultMaxAttempts, "tries of a failing batch before it is dead-lettered")
+	hugePages := fs.Bool("huge-pages", true, "back the heap with transparent huge pages where the system grants them on request, as postmill run does")
 	nextLocal := fs.Bool("next-local", false, "the next stage runs in the `postmill run` process (--remote-stages), not as workers: send batches keyed by job, in order, even to a keyed stage")
 	pos, err := fs.parse(e, args)
 	if err != nil {
@@ -62,6 +63,9 @@ func cmdWorker(ctx context.Context, e *env, args []string, stages StageFactory) 
 	wk, err := workerFor(stages, *stage, *next, *nextLocal)
 	if err != nil {
 		return usagef("%v", err)
+	}
+	if *hugePages {
+		reserveHugeHeap()
 	}
 	kind := "stateless"
 	if wk.Keyed {
