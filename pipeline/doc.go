@@ -23,7 +23,9 @@
 // input order; stateful stages (Step.Serial) run on one goroutine that owns
 // their state. A stage that needs all input also implements [Flusher]: it
 // copies rows and marks them [Row.Defer], and the engine calls Flush once
-// its input is complete and passes on what it emits. Stages are connected by
+// its input is complete and passes on what it emits; a stage that holds
+// state only for the rows still to come implements [Finisher], and the
+// engine lets it drop that state then (before Flush). Stages are connected by
 // a [Transport]: [InProcess] is a bounded channel, so a slow stage pushes
 // back on its producers instead of buffering; pipeline/kafka puts a topic
 // in between. A source may also hand over rows that stages elsewhere have

@@ -139,13 +139,15 @@ func Run(ctx context.Context, cfg Config, job *Job, src Source, steps []Step, si
 		}
 		in, out, stat := receivers[i], senders[i+1], stats[i]
 		serial, workers := st.Serial, st.Workers
-		flusher, _ := st.Stage.(Flusher)
+		end := ending{}
+		end.finisher, _ = st.Stage.(Finisher)
+		end.flusher, _ = st.Stage.(Flusher)
 		g.Go(func() error {
 			var err error
 			if serial {
-				err = runSerial(ctx, stage, flusher, stat, in, out)
+				err = runSerial(ctx, stage, end, stat, in, out)
 			} else {
-				err = runParallel(ctx, stage, flusher, workers, stat, in, out)
+				err = runParallel(ctx, stage, end, workers, stat, in, out)
 			}
 			if err != nil {
 				return &StageError{Stage: stat.name, Err: err}
@@ -269,6 +271,22 @@ func process(ctx context.Context, stage Stage, stat *stepStats, b *Batch) error 
 	return err
 }
 
+// ending is what a step's stage does at the end of its input: Finish, then
+// Flush, for a stage that implements them.
+type ending struct {
+	finisher Finisher
+	flusher  Flusher
+}
+
+// end runs the stage's ending: Finish, then Flush, whose batches are
+// settled and sent on.
+func (e ending) end(ctx context.Context, stat *stepStats, out Sender) error {
+	if e.finisher != nil {
+		e.finisher.Finish()
+	}
+	return flush(ctx, e.flusher, stat, out)
+}
+
 // flush calls a Flusher's Flush; emitted batches are settled and sent on.
 func flush(ctx context.Context, f Flusher, stat *stepStats, out Sender) error {
 	if f == nil {
@@ -295,7 +313,7 @@ func ack(ctx context.Context, in Receiver, b *Batch) error {
 }
 
 // runSerial runs a stage on this goroutine alone: the stage owns its state.
-func runSerial(ctx context.Context, stage Stage, f Flusher, stat *stepStats, in Receiver, out Sender) error {
+func runSerial(ctx context.Context, stage Stage, end ending, stat *stepStats, in Receiver, out Sender) error {
 	for {
 		b, err := in.Receive(ctx)
 		if errors.Is(err, EOF) {
@@ -315,7 +333,7 @@ func runSerial(ctx context.Context, stage Stage, f Flusher, stat *stepStats, in 
 			return fmt.Errorf("ack: %w", err)
 		}
 	}
-	if err := flush(ctx, f, stat, out); err != nil {
+	if err := end.end(ctx, stat, out); err != nil {
 		return err
 	}
 	return out.CloseSend(ctx)
@@ -331,7 +349,7 @@ type slot struct {
 // runParallel runs a stage on a bounded pool of workers and emits batches in
 // the order received. The pool's limit and the bounded queue of slots keep
 // at most 2×workers batches in flight, so a slow stage pushes back upstream.
-func runParallel(ctx context.Context, stage Stage, f Flusher, workers int, stat *stepStats, in Receiver, out Sender) error {
+func runParallel(ctx context.Context, stage Stage, end ending, workers int, stat *stepStats, in Receiver, out Sender) error {
 	if workers <= 0 {
 		workers = defaultWorkers()
 	}
@@ -390,7 +408,7 @@ func runParallel(ctx context.Context, stage Stage, f Flusher, workers int, stat 
 	if err != nil {
 		return err
 	}
-	if err := flush(ctx, f, stat, out); err != nil {
+	if err := end.end(ctx, stat, out); err != nil {
 		return err
 	}
 	return out.CloseSend(ctx)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -274,6 +276,72 @@ func TestRunFlusher(t *testing.T) {
 	}
 	if s := rep.Stages[1]; s.RowsIn != 1000 || s.RowsOut != 1000 {
 		t.Fatalf("presort stage %+v", s)
+	}
+}
+
+// finishLog records, in order, the batches a stage processed and its
+// Finish and Flush calls; with flush it is also a Flusher.
+type finishLog struct {
+	mu     sync.Mutex
+	events []string
+}
+
+func (f *finishLog) add(e string) {
+	f.mu.Lock()
+	f.events = append(f.events, e)
+	f.mu.Unlock()
+}
+
+func (f *finishLog) Process(ctx context.Context, b *pipeline.Batch) error {
+	f.add("process")
+	return nil
+}
+
+func (f *finishLog) Finish() { f.add("finish") }
+
+type finishFlushLog struct{ finishLog }
+
+func (f *finishFlushLog) Flush(ctx context.Context, emit func(*pipeline.Batch) error) error {
+	f.add("flush")
+	return nil
+}
+
+// TestRunFinisher: a Finisher's Finish is called once, after its last
+// batch (of a serial or a parallel step) and before its Flush.
+func TestRunFinisher(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		serial bool
+		flush  bool
+	}{{"serial", true, false}, {"parallel", false, false}, {"serial flusher", true, true}, {"parallel flusher", false, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			job := pipelinetest.NewJob()
+			var stage pipeline.Stage
+			var log *finishLog
+			if tc.flush {
+				ff := &finishFlushLog{}
+				stage, log = ff, &ff.finishLog
+			} else {
+				log = &finishLog{}
+				stage = log
+			}
+			rep, err := pipeline.Run(context.Background(), pipeline.Config{}, job, pipelinetest.Rows(job, 1000, 33),
+				[]pipeline.Step{{Name: "dedupe", Stage: stage, Serial: tc.serial, Workers: 3}}, &pipelinetest.Sink{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Accepted != 1000 {
+				t.Fatalf("accepted %d", rep.Accepted)
+			}
+			want := slices.Repeat([]string{"process"}, (1000+32)/33)
+			want = append(want, "finish")
+			if tc.flush {
+				want = append(want, "flush")
+			}
+			if !slices.Equal(log.events, want) {
+				t.Fatalf("events %v, want %d × process, then %v", log.events, (1000+32)/33, want[len(want)-2:])
+			}
+		})
 	}
 }
 

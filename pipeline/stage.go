@@ -28,6 +28,15 @@ type StageFunc func(ctx context.Context, b *Batch) error
 // Process calls f.
 func (f StageFunc) Process(ctx context.Context, b *Batch) error { return f(ctx, b) }
 
+// Finisher is implemented by stages that hold state only for the rows still
+// to come (dedupe's table of the keys seen). The engine calls Finish once,
+// after the last batch was processed and before Flush, from the goroutine
+// that owns the stage: the state can go then, before the stages after a
+// barrier (presort's) take their memory, rather than when the run ends.
+type Finisher interface {
+	Finish()
+}
+
 // Flusher is implemented by stages that need all of their input before they
 // can emit everything (presort, dedupe with spill). The engine calls Flush
 // once, after the last batch was processed, from the goroutine that owns the

@@ -258,7 +258,8 @@ func (w *worker) anyKeyed(id string) bool {
 
 // finish completes a job on partition part: an ordered stage takes the
 // batches still waiting (their predecessors were dead-lettered upstream),
-// in (origin, seq) order; a flushing stage flushes. Then the job's end
+// in (origin, seq) order; a finishing stage (pipeline.Finisher) lets go of
+// its state and a flushing stage flushes. Then the job's end
 // goes on with the report sections.
 func (w *worker) finish(ctx context.Context, part int, js *keyedJob) error {
 	var rest []waitingMsg
@@ -282,6 +283,9 @@ func (w *worker) finish(ctx context.Context, part int, js *keyedJob) error {
 		}
 	}
 	js.waiting = nil
+	if f, ok := js.stage.(pipeline.Finisher); ok {
+		f.Finish()
+	}
 	if f, ok := js.stage.(pipeline.Flusher); ok {
 		err := f.Flush(ctx, func(b *pipeline.Batch) error {
 			defer b.Release()

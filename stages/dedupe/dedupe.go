@@ -88,7 +88,8 @@ type Stage struct {
 	hist    History
 	window  uint32
 	today   uint32
-	seen    *keyset.Map // mode key → row number of the kept row
+	seen    *keyset.Map // mode key → row number of the kept row; nil after Finish
+	nseen   int         // seen's size when Finish let it go
 	job     *pipeline.Job
 	rowKeys rowKeyer
 
@@ -263,6 +264,8 @@ type dupRef struct {
 // Detail is a slice of it.
 func (s *Stage) Process(ctx context.Context, b *pipeline.Batch) error {
 	switch {
+	case s.seen == nil:
+		return errors.New("dedupe: Process after Finish")
 	case b.Job == nil:
 		return errors.New("dedupe: batch has no job")
 	case s.job == nil:
@@ -469,6 +472,18 @@ func (s *Stage) Commit(ctx context.Context) error {
 	return nil
 }
 
+// Finish lets go of the table of the keys seen, once the job's input has
+// ended (see pipeline.Finisher). It is the largest thing the stage holds,
+// 24 bytes a key at under 3/4 load (48 MiB for 1M rows, 192 MiB for 5M),
+// and the stages after presort's barrier reuse its memory instead of
+// taking more. The report keeps its count.
+func (s *Stage) Finish() {
+	if s.seen != nil {
+		s.nseen = s.seen.Len()
+		s.seen = nil
+	}
+}
+
 // Report is the stage's section of the run report.
 type Report struct {
 	Mode string `json:"mode"`
@@ -497,7 +512,10 @@ type HistoryReport struct {
 // Report returns the stage's counts.
 func (s *Stage) Report() any {
 	rep := Report{Mode: string(s.mode), RowsChecked: s.rows, Kept: s.kept, Duplicates: map[string]int64{},
-		NoAddressKey: s.noKey, Keys: s.seen.Len()}
+		NoAddressKey: s.noKey, Keys: s.nseen}
+	if s.seen != nil {
+		rep.Keys = s.seen.Len()
+	}
 	if s.mode != Off {
 		rep.Duplicates[string(s.mode)] = s.dups
 	}

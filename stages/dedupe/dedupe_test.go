@@ -255,3 +255,29 @@ func TestCommitNeedsRecorder(t *testing.T) {
 		t.Fatalf("Commit without history: %v", err)
 	}
 }
+
+// TestFinish: run by the engine, the stage lets go of its table at the end
+// of input (pipeline.Finisher), the report still counts the keys it held,
+// and a batch after that is an error, not a fresh table.
+func TestFinish(t *testing.T) {
+	rows := manyRows(1000)
+	job := pipelinetest.NewJob()
+	st, err := dedupe.New(dedupe.Config{Mode: dedupe.Individual})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var _ pipeline.Finisher = st
+	rep, err := pipeline.Run(context.Background(), pipeline.Config{}, job,
+		pipelinetest.Source(pipelinetest.NewBatch(t, job, 0, 1, rows...)),
+		[]pipeline.Step{{Name: "dedupe", Stage: st, Serial: true}}, &pipelinetest.Sink{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rep.Sections["dedupe"].(dedupe.Report); got.Keys != 500 || got.Kept != 500 {
+		t.Fatalf("report after Finish: %d keys, %d kept; want 500 and 500", got.Keys, got.Kept)
+	}
+	err = st.Process(context.Background(), pipelinetest.NewBatch(t, job, 1, 1001, rows[0]))
+	if err == nil || !strings.Contains(err.Error(), "after Finish") {
+		t.Fatalf("Process after Finish: %v", err)
+	}
+}

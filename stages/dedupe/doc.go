@@ -63,7 +63,9 @@
 // keyset.Map of key → kept row number, 24-byte slots at a load factor of at
 // most 3/4: 5 million distinct keys take 2^23 slots = 192 MiB (288 MiB at
 // the moment it doubles; Config.ExpectedRows presizes it and saves the
-// doubling). The piece id in a reject's detail is derived from the row
+// doubling). The table goes at the end of the input (Stage.Finish, a
+// pipeline.Finisher), so the stages after presort's barrier reuse its
+// memory. The piece id in a reject's detail is derived from the row
 // number, so nothing else is kept per row.
 //
 // Per batch, the stage normalizes every row's fields and frames its keys
