@@ -278,9 +278,9 @@ type ending struct {
 	flusher  Flusher
 }
 
-// end runs the stage's ending: Finish, then Flush, whose batches are
+// run runs the stage's ending: Finish, then Flush, whose batches are
 // settled and sent on.
-func (e ending) end(ctx context.Context, stat *stepStats, out Sender) error {
+func (e ending) run(ctx context.Context, stat *stepStats, out Sender) error {
 	if e.finisher != nil {
 		e.finisher.Finish()
 	}
@@ -333,7 +333,7 @@ func runSerial(ctx context.Context, stage Stage, end ending, stat *stepStats, in
 			return fmt.Errorf("ack: %w", err)
 		}
 	}
-	if err := end.end(ctx, stat, out); err != nil {
+	if err := end.run(ctx, stat, out); err != nil {
 		return err
 	}
 	return out.CloseSend(ctx)
@@ -408,7 +408,7 @@ func runParallel(ctx context.Context, stage Stage, end ending, workers int, stat
 	if err != nil {
 		return err
 	}
-	if err := end.end(ctx, stat, out); err != nil {
+	if err := end.run(ctx, stat, out); err != nil {
 		return err
 	}
 	return out.CloseSend(ctx)

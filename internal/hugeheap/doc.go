@@ -13,9 +13,10 @@
 // and it maps heap memory only as the heap grows, so there is nothing to
 // mark in advance. [Reserve] makes it map a range up front: it allocates
 // one large object, which the runtime maps without touching, marks the
-// object's memory MADV_HUGEPAGE, drops it and runs a garbage collection.
-// The object's pages go back to the runtime's page allocator, which hands
-// out the lowest free pages first, so the heap grows into the marked range.
+// object's memory MADV_HUGEPAGE, drops it, and has the runtime collect it
+// and hand its pages back (debug.FreeOSMemory). The pages stay mapped, and
+// the runtime's page allocator hands out the lowest free pages first, so
+// the heap grows into the marked range.
 // All of this is advice: nothing is resident until used, and the contents
 // of memory never depend on it.
 package hugeheap
