@@ -18,5 +18,7 @@
 // the runtime's page allocator hands out the lowest free pages first, so
 // the heap grows into the marked range.
 // All of this is advice: nothing is resident until used, and the contents
-// of memory never depend on it.
+// of memory never depend on it. Reserve does nothing where THP is "never"
+// or absent, and under strict overcommit accounting (vm.overcommit_memory
+// 2), where the untouched range would be charged in full.
 package hugeheap

@@ -1,7 +1,9 @@
 package hugeheap
 
 import (
+	"os"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"unsafe"
 )
@@ -12,11 +14,13 @@ const hugePage = 2 << 20
 
 // Reserve has the runtime map n bytes of heap and marks them MADV_HUGEPAGE
 // (see the package comment). It returns how many bytes were marked: 0 when
-// n is below a huge page or the kernel refused the advice (a kernel without
-// THP). Call it early, before the heap holds much: the marked range is
-// where the heap grows from then on.
+// n is below a huge page, when the system would not use the mark (see
+// worthIt), or when the kernel refused the advice. Call it early, before
+// the heap holds much: the marked range is where the heap grows from then
+// on.
 func Reserve(n int) int {
-	if n < 2*hugePage {
+	if n < 2*hugePage || !worthIt(readSetting("/proc/sys/vm/overcommit_memory"),
+		readSetting("/sys/kernel/mm/transparent_hugepage/enabled")) {
 		return 0
 	}
 	b := make([]byte, n)
@@ -32,4 +36,26 @@ func Reserve(n int) int {
 		return 0
 	}
 	return int(end - start)
+}
+
+// worthIt decides from two kernel settings whether to reserve: not with
+// THP "never" (or no THP at all: the setting is missing), where the mark
+// does nothing; not under strict overcommit accounting ("2"), where the
+// kernel charges the whole untouched range at once and a mapping it refuses
+// is fatal to a Go program.
+func worthIt(overcommit, thp string) bool {
+	if strings.TrimSpace(overcommit) == "2" {
+		return false
+	}
+	return strings.Contains(thp, "[always]") || strings.Contains(thp, "[madvise]")
+}
+
+// readSetting returns the contents of a /proc or /sys file, "" if it
+// cannot be read.
+func readSetting(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	return string(b)
 }

@@ -41,7 +41,7 @@ func vmFlags(t *testing.T, addr uintptr) string {
 func TestReserve(t *testing.T) {
 	n := Reserve(256 << 20)
 	if n == 0 {
-		t.Skip("the kernel refused MADV_HUGEPAGE: no transparent huge pages here")
+		t.Skip("nothing reserved: no transparent huge pages here (or strict overcommit)")
 	}
 	if n < 250<<20 || n%hugePage != 0 {
 		t.Fatalf("Reserve(256 MiB) marked %d bytes", n)
@@ -54,5 +54,25 @@ func TestReserve(t *testing.T) {
 	}
 	if Reserve(hugePage) != 0 {
 		t.Error("Reserve of one huge page marked something: no whole aligned huge page fits in it for sure")
+	}
+}
+
+// TestWorthIt: reserve where THP is "madvise" or "always", not where it is
+// "never" or missing, and never under strict overcommit accounting.
+func TestWorthIt(t *testing.T) {
+	for _, tc := range []struct {
+		overcommit, thp string
+		want            bool
+	}{
+		{"0\n", "always [madvise] never\n", true},
+		{"1\n", "[always] madvise never\n", true},
+		{"0\n", "always madvise [never]\n", false},
+		{"0\n", "", false}, // no THP in this kernel
+		{"2\n", "always [madvise] never\n", false},
+		{"", "always [madvise] never\n", true}, // no overcommit setting to read
+	} {
+		if got := worthIt(tc.overcommit, tc.thp); got != tc.want {
+			t.Errorf("worthIt(%q, %q) = %v, want %v", tc.overcommit, tc.thp, got, tc.want)
+		}
 	}
 }
