@@ -143,6 +143,16 @@ func (s *Set) Bloom(bitsPerKey int) *Bloom {
 	return f
 }
 
+// Bloom returns a new filter of bitsPerKey bits per key (below 1:
+// BloomBitsPerKey) holding every key of m, the zero Key included.
+func (m *Map) Bloom(bitsPerKey int) *Bloom {
+	f := NewBloom(m.Len(), bitsPerKey)
+	for k := range m.All() {
+		f.Add(k)
+	}
+	return f
+}
+
 // hugeBlocks returns n zero blocks. A filter of a few MB is probed at
 // random, so when it spans huge pages it is allocated with one page to
 // spare and started on a huge-page boundary: every block is then in a huge

@@ -91,6 +91,34 @@ func TestBloomOfSet(t *testing.T) {
 	}
 }
 
+// TestBloomOfMap checks Map.Bloom holds every key of the map, the zero Key
+// included, and that a map's empty filter passes nothing.
+func TestBloomOfMap(t *testing.T) {
+	var m Map
+	for i := range 5000 {
+		m.Put(testKey(i), uint64(i))
+		m.Put(clashKey(i), uint64(i))
+	}
+	m.Put(Key{}, 7)
+	f := m.Bloom(0)
+	if f.Bytes() != (m.Len()*BloomBitsPerKey+511)/512*64 {
+		t.Errorf("Bytes %d for %d keys", f.Bytes(), m.Len())
+	}
+	n := 0
+	for k := range m.All() {
+		n++
+		if !f.MayContain(k) {
+			t.Fatalf("false negative for %v", k)
+		}
+	}
+	if n != 10001 {
+		t.Fatalf("walked %d keys, want 10001", n)
+	}
+	if (&Map{}).Bloom(0).MayContain(testKey(3)) {
+		t.Error("empty map's filter passed a key")
+	}
+}
+
 func TestBloomAppendMaybeNoAlloc(t *testing.T) {
 	f := NewBloom(1000, 0)
 	keys := make([]Key, 256)

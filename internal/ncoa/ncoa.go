@@ -168,10 +168,10 @@ type File struct {
 	// rows live where nobody moved away, and a clear bit spares Lookup
 	// building and hashing two keys.
 	zips [100_000/64 + 1]uint64
-	// maybe holds the keys of byName and byAddr: a few kilobytes that stay
-	// in cache where the maps' slots would not, so the lookups of rows
-	// that did not move (almost all) end in it.
-	maybe *keyset.Bloom
+	// maybeName and maybeAddr hold the keys of byName and byAddr: a few
+	// kilobytes that stay in cache where the maps' slots would not, so the
+	// lookups of rows that did not move (almost all) end in them.
+	maybeName, maybeAddr *keyset.Bloom
 }
 
 // zipIndex returns a 5-digit ZIP Code as a number, or false.
@@ -315,12 +315,7 @@ func Load(r io.Reader, name string, db *zipdb.DB) (*File, error) {
 		f.counts[m.Type.String()]++
 		f.counts[m.Status.String()]++
 	}
-	f.maybe = keyset.NewBloom(f.byName.Len()+f.byAddr.Len(), keyset.BloomBitsPerKey)
-	for _, m := range []*keyset.Map{f.byName, f.byAddr} {
-		for k := range m.All() {
-			f.maybe.Add(k)
-		}
-	}
+	f.maybeName, f.maybeAddr = f.byName.Bloom(keyset.BloomBitsPerKey), f.byAddr.Bloom(keyset.BloomBitsPerKey)
 	return f, nil
 }
 
@@ -335,13 +330,13 @@ func (f *File) Lookup(first, last []byte, addr *address.Result) (*Move, bool) {
 	var kb, nb [512]byte
 	key := addr.AppendKey(kb[:0])
 	if name, ok := appendNameKey(nb[:0], first, last); ok && f.byName.Len() > 0 {
-		if k := keyset.Sum(keyset.KindNameAddress, name, key); f.maybe.MayContain(k) {
+		if k := keyset.Sum(keyset.KindNameAddress, name, key); f.maybeName.MayContain(k) {
 			if i, found := f.byName.Get(k); found {
 				return &f.moves[i], true
 			}
 		}
 	}
-	if k := keyset.Sum(keyset.KindAddress, key); f.maybe.MayContain(k) {
+	if k := keyset.Sum(keyset.KindAddress, key); f.maybeAddr.MayContain(k) {
 		if i, found := f.byAddr.Get(k); found {
 			return &f.moves[i], true
 		}
