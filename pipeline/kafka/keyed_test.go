@@ -22,13 +22,20 @@ func (modKey) PartitionKey(r *pipeline.Row) uint64 { return uint64(r.Num % 7) }
 
 // ordered is a keyed stage that must see its rows in input order: it
 // rejects a row whose number is below one it saw before, and rejects
-// rows of a key seen on another instance.
+// rows of a key seen on another instance. It is a Finisher too, and fails
+// a batch that comes after its Finish.
 type ordered struct {
-	last   int64
-	owners *sync.Map // key → instance
+	last     int64
+	owners   *sync.Map // key → instance
+	finished int       // Finish calls
 }
 
+func (s *ordered) Finish() { s.finished++ }
+
 func (s *ordered) Process(ctx context.Context, b *pipeline.Batch) error {
+	if s.finished > 0 {
+		return fmt.Errorf("batch %d after Finish", b.Seq)
+	}
 	for _, r := range b.Rows {
 		if owner, _ := s.owners.LoadOrStore(r.Num%7, s); owner != s {
 			r.Reject(pipeline.DuplicateFamily.With("individual"), "key met on two instances")
@@ -81,9 +88,10 @@ func (s *holdAll) Flush(ctx context.Context, emit func(*pipeline.Batch) error) e
 // TestKeyedWorkers: a stateless worker splits batches by key for an
 // ordered keyed stage (three workers), which splits them again for a
 // flushing keyed stage (three workers). Every key has one instance, the
-// ordered stage sees each of its keys' rows in input order, every row
-// reaches the sink once, after the flush, and a message that is not a
-// batch goes to the dead-letter topic without stopping the workers.
+// ordered stage sees each of its keys' rows in input order and each
+// instance is finished once, after its last batch (pipeline.Finisher),
+// every row reaches the sink once, after the flush, and a message that is
+// not a batch goes to the dead-letter topic without stopping the workers.
 func TestKeyedWorkers(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -161,7 +169,13 @@ func TestKeyedWorkers(t *testing.T) {
 		t.Fatalf("dead letter %+v", dl)
 	}
 	instances := 0
-	owners.Range(func(any, any) bool { instances++; return true })
+	owners.Range(func(_, owner any) bool {
+		instances++
+		if n := owner.(*ordered).finished; n != 1 {
+			t.Errorf("an ordered instance was finished %d times, want once", n)
+		}
+		return true
+	})
 	if instances != 7 {
 		t.Fatalf("%d keys owned, want 7", instances)
 	}
