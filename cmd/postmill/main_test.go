@@ -281,6 +281,30 @@ func TestRunDirectIOOff(t *testing.T) {
 	}
 }
 
+// TestRunHugePagesOff: --huge-pages=false gives the same outputs as the
+// default run (the reservation is advice, never content), and a value that
+// is not a boolean is refused, naming the flag.
+func TestRunHugePagesOff(t *testing.T) {
+	dir := t.TempDir()
+	on, off := filepath.Join(dir, "on"), filepath.Join(dir, "off")
+	for out, extra := range map[string][]string{on: nil, off: {"--huge-pages=false"}} {
+		args := append([]string{"run", "../../testdata/afc/sample.csv", "--out", out, "--quiet", "--progress", "never"}, extra...)
+		if _, stderr, code := runCLI(t, nil, args...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", extra, code, stderr)
+		}
+	}
+	if n := sameOutputs(t, on, off, "accepted.csv", "rejects.csv", "held.csv"); n != 3 {
+		t.Fatalf("compared %d files", n)
+	}
+	if n := sameOutputs(t, on, off); n < 2 {
+		t.Fatalf("compared %d print batch files", n)
+	}
+	_, stderr, code := runCLI(t, nil, "run", "../../testdata/afc/sample.csv", "--out", filepath.Join(dir, "bad"), "--huge-pages=maybe")
+	if code == 0 || !strings.Contains(stderr, "huge-pages") {
+		t.Fatalf("exit %d for --huge-pages=maybe: %s", code, stderr)
+	}
+}
+
 // TestRunSpillCompress: with presort spilling every 50 pieces, runs written
 // plain (the default) and with --spill-compress give the same outputs, and
 // the compressed runs take fewer bytes.

@@ -16,7 +16,7 @@ import (
 
 // BenchmarkKafkaChain runs 200,000 rows through pipeline.Run with every link
 // on Kafka (kfake on loopback, in this process): source → 2 or 3 trivial
-// stateless stages → sink, batches of pipeline.DefaultBatchRows (2,048)
+// stateless stages → sink, batches of pipeline.DefaultBatchRows (1,024)
 // rows, no linger, 4 batches in flight per sender, 3 partitions. It reports
 // rows/s end to end (the Run call: topic creation and group joins
 // included) and the process's CPU time per row, broker included, which

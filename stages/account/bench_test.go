@@ -7,11 +7,13 @@ import (
 	"github.com/postmill/postmill/internal/ledger"
 	"github.com/postmill/postmill/pipeline"
 	"github.com/postmill/postmill/stages/account"
+	presorted "github.com/postmill/postmill/stages/batch"
 )
 
-// BenchmarkProcess prices and charges batches of 2,048 presorted pieces,
-// as the account stage sees them after presort: long runs of one level
-// (here 1,900 5digit pieces, then 148 3digit), every piece new. With the
+// BenchmarkProcess prices and charges batches of batch.EmitRows (2,048)
+// presorted pieces, as the account stage sees them after presort: long runs
+// of one level (here all but the last 148 5digit, then 3digit), every piece
+// new. With the
 // file ledger the store writes behind, as postmill run opens it.
 func BenchmarkProcess(b *testing.B) {
 	for _, tc := range []struct {
@@ -43,12 +45,12 @@ func BenchmarkProcess(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				batch := pipeline.NewBatch(j, 0)
-				for i := range pipeline.DefaultBatchRows {
+				for i := range presorted.EmitRows {
 					r := batch.AddRow()
 					num++
 					r.Num, r.ID = num, pipeline.NewPieceID(j, num)
 					lvl := levels[0]
-					if i >= 1900 {
+					if i >= presorted.EmitRows-148 {
 						lvl = levels[1]
 					}
 					r.Fields[lvlCol] = lvl

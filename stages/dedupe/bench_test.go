@@ -22,7 +22,7 @@ func putDigits(b []byte, v int) {
 
 // BenchmarkDedupe5M runs a fresh individual-mode stage over 5 million
 // standardized rows (first and last name, street with unit, ZIP) in
-// batches of 2048; one row in four repeats an earlier person. One op is the
+// batches of pipeline.DefaultBatchRows; one row in four repeats an earlier person. One op is the
 // whole pass, with a table grown from empty and one presized by
 // Config.ExpectedRows; see rows/s, cpu-ns/row, the heap in use at the end (the
 // stage's table) and the process's peak RSS. Run with -cpu 1

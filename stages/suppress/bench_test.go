@@ -51,7 +51,7 @@ func tenMillionList(b *testing.B) *suppression.Index {
 	return x
 }
 
-// BenchmarkSuppress10M runs the stage over batches of 2048 standardized
+// BenchmarkSuppress10M runs the stage over batches of pipeline.DefaultBatchRows standardized
 // rows (email in mixed case, first and last name, street and ZIP) against
 // an account list of 10 million emails; one row in four is on the list, in
 // an order that defeats the cache. One op is 2^20 rows; see rows/s and

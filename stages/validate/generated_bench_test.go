@@ -18,7 +18,7 @@ import (
 // BenchmarkProcessGenerated runs the stage, with the generator's
 // change-of-address file, over 100,000 bench/gen contacts (the end-to-end
 // bench's mix: messy formatting, dropped ZIP zeros, PO boxes, units,
-// invalid and foreign addresses, moves) in batches of 2,048. Building each
+// invalid and foreign addresses, moves) in batches of pipeline.DefaultBatchRows. Building each
 // batch from the ingested rows (field views, no copy) is inside the timing.
 func BenchmarkProcessGenerated(b *testing.B) {
 	const n = 100_000
