@@ -69,6 +69,7 @@ type runFlags struct {
 	traceFile   *string
 	memProfile  *string
 	hugePages   *bool
+	flushProcs  *int
 	memoryLimit *string
 	// kafka
 	brokers, prefix, remoteStages *string
@@ -126,6 +127,7 @@ func addRunFlags(fs *flagSet) *runFlags {
 	f.traceFile = fs.String("trace", "", "write an execution trace of the run to `file` (go tool trace): where stages wait")
 	f.memProfile = fs.String("memprofile", "", "write a profile of the run's allocations to `file` at its end (go tool pprof -sample_index=alloc_space)")
 	f.hugePages = fs.Bool("huge-pages", true, "back the heap with transparent huge pages where the system grants them on request (THP \"madvise\"): far fewer page faults, a few MB more memory; skipped under strict overcommit; false where the kernel's compaction for them stalls")
+	f.flushProcs = fs.Int("flush-extra-procs", 1, "Ps (GOMAXPROCS) added while presort flushes and the outputs are written, after all input is read: blocking writes and fsyncs there hold a P each, which one spare keeps from idling a core; 0 adds none")
 	f.memoryLimit = fs.String("memory-limit", "512MiB", "soft memory limit for the Go runtime (`SIZE` in B, KiB, MiB or GiB; 0: none; GOMEMLIMIT wins): the garbage collector works harder near it instead of growing the heap")
 	f.brokers = fs.String("brokers", "", "run the links between stages over Kafka: bootstrap brokers `HOST:PORT,...` (default: in-process)")
 	f.prefix = fs.String("prefix", kafka.DefaultPrefix, "Kafka topic name prefix (with --brokers)")
@@ -279,7 +281,11 @@ func (f *runFlags) build(sh *shared, dir string, sizeHint int64) (*chain, error)
 		case *account.Stage:
 			c.account = st
 		}
-		c.steps = append(c.steps, pipeline.Step{Name: name, Stage: st, Serial: keyedStages[name]})
+		step := pipeline.Step{Name: name, Stage: st, Serial: keyedStages[name]}
+		if bs, ok := st.(*batch.Stage); ok && *f.flushProcs > 0 {
+			step.Stage = flushProcs{Stage: bs, extra: *f.flushProcs}
+		}
+		c.steps = append(c.steps, step)
 	}
 	var err error
 	if c.manifest, err = manifest.New(dir, nil, manifest.Config{Parquet: *f.format == "parquet", PageCache: !*f.directIO}); err != nil {

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/postmill/postmill/pipeline"
+	"github.com/postmill/postmill/pipeline/pipelinetest"
+	"github.com/postmill/postmill/stages/batch"
+)
+
+// TestFlushProcs: the batch stage wrapped by flushProcs flushes every piece
+// with GOMAXPROCS raised by extra, and GOMAXPROCS is back to what it was
+// when Flush returns, also when it fails.
+func TestFlushProcs(t *testing.T) {
+	prev := runtime.GOMAXPROCS(0)
+	errEmit := errors.New("emit failed")
+	for _, tc := range []struct {
+		name    string
+		extra   int
+		emitErr error
+	}{
+		{"one extra", 1, nil},
+		{"two extra", 2, nil},
+		{"none", 0, nil},
+		{"emit fails", 1, errEmit},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st, err := batch.New(batch.Config{SpillDir: t.TempDir()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			job := pipelinetest.NewJob()
+			if err := st.Bind(job.Schema); err != nil {
+				t.Fatal(err)
+			}
+			in := pipelinetest.NewBatch(t, job, 0, 1,
+				map[string]string{"address_zip": "10001", "address_country": "US"},
+				map[string]string{"address_zip": "94105", "address_country": "US"},
+				map[string]string{"address_zip": "02108", "address_country": "US"})
+			if err := st.Process(context.Background(), in); err != nil {
+				t.Fatal(err)
+			}
+			var s pipeline.Stage = flushProcs{Stage: st, extra: tc.extra}
+			var during []int
+			pieces := 0
+			err = s.(pipeline.Flusher).Flush(context.Background(), func(b *pipeline.Batch) error {
+				during = append(during, runtime.GOMAXPROCS(0))
+				pieces += len(b.Rows)
+				return tc.emitErr
+			})
+			if !errors.Is(err, tc.emitErr) {
+				t.Fatalf("Flush: %v, want %v", err, tc.emitErr)
+			}
+			if got := runtime.GOMAXPROCS(0); got != prev {
+				t.Fatalf("GOMAXPROCS after Flush %d, want %d again", got, prev)
+			}
+			if len(during) == 0 {
+				t.Fatal("Flush emitted nothing")
+			}
+			for _, n := range during {
+				if n != prev+tc.extra {
+					t.Fatalf("GOMAXPROCS during Flush %d, want %d", n, prev+tc.extra)
+				}
+			}
+			if tc.emitErr == nil && pieces != 3 {
+				t.Fatalf("flushed %d pieces, want 3", pieces)
+			}
+			// The wrapper keeps what the engine looks for on the stage.
+			if _, ok := s.(pipeline.Binder); !ok {
+				t.Fatal("flushProcs hides Bind")
+			}
+			if _, ok := s.(pipeline.Reporter); !ok {
+				t.Fatal("flushProcs hides Report")
+			}
+		})
+	}
+}
+
+// TestRunFlushExtraProcs: a run with the spare P (the default) and one
+// without give the same outputs, leave GOMAXPROCS as they found it, and a
+// bad value is refused naming the flag.
+func TestRunFlushExtraProcs(t *testing.T) {
+	prev := runtime.GOMAXPROCS(0)
+	dir := t.TempDir()
+	with, without := filepath.Join(dir, "with"), filepath.Join(dir, "without")
+	for out, extra := range map[string][]string{with: nil, without: {"--flush-extra-procs", "0"}} {
+		args := append([]string{"run", "../../testdata/afc/sample.csv", "--out", out, "--quiet", "--progress", "never"}, extra...)
+		if _, stderr, code := runCLI(t, nil, args...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", extra, code, stderr)
+		}
+		if got := runtime.GOMAXPROCS(0); got != prev {
+			t.Fatalf("%v: GOMAXPROCS %d after the run, want %d", extra, got, prev)
+		}
+	}
+	if n := sameOutputs(t, with, without, "accepted.csv", "rejects.csv", "held.csv"); n != 3 {
+		t.Fatalf("compared %d files", n)
+	}
+	if n := sameOutputs(t, with, without); n < 2 {
+		t.Fatalf("compared %d print batch files", n)
+	}
+	_, stderr, code := runCLI(t, nil, "run", "../../testdata/afc/sample.csv", "--out", filepath.Join(dir, "bad"), "--flush-extra-procs", "two")
+	if code == 0 || !strings.Contains(stderr, "flush-extra-procs") {
+		t.Fatalf("exit %d for --flush-extra-procs two: %s", code, stderr)
+	}
+}
