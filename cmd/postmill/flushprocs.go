@@ -8,8 +8,8 @@ import (
 	"github.com/postmill/postmill/stages/batch"
 )
 
-// flushProcs is the batch stage with its Flush run under extra more Ps
-// (GOMAXPROCS) than the run has otherwise.
+// flushProcs is the batch stage whose Flush runs with extra Ps (GOMAXPROCS)
+// on top of the run's own.
 //
 // Flush is the second half of a run: presort merges its runs and, behind
 // it, account charges and the sinks write every output file. That half

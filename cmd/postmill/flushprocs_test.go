@@ -83,8 +83,8 @@ func TestFlushProcs(t *testing.T) {
 }
 
 // TestRunFlushExtraProcs: a run with the spare P (the default) and one
-// without give the same outputs, leave GOMAXPROCS as they found it, and a
-// bad value is refused naming the flag.
+// without give the same outputs, leave GOMAXPROCS as they found it, and
+// bad values are refused naming the flag.
 func TestRunFlushExtraProcs(t *testing.T) {
 	prev := runtime.GOMAXPROCS(0)
 	dir := t.TempDir()
@@ -104,8 +104,10 @@ func TestRunFlushExtraProcs(t *testing.T) {
 	if n := sameOutputs(t, with, without); n < 2 {
 		t.Fatalf("compared %d print batch files", n)
 	}
-	_, stderr, code := runCLI(t, nil, "run", "../../testdata/afc/sample.csv", "--out", filepath.Join(dir, "bad"), "--flush-extra-procs", "two")
-	if code == 0 || !strings.Contains(stderr, "flush-extra-procs") {
-		t.Fatalf("exit %d for --flush-extra-procs two: %s", code, stderr)
+	for _, bad := range []string{"two", "-1"} {
+		_, stderr, code := runCLI(t, nil, "run", "../../testdata/afc/sample.csv", "--out", filepath.Join(dir, "bad"), "--flush-extra-procs", bad)
+		if code == 0 || !strings.Contains(stderr, "flush-extra-procs") {
+			t.Fatalf("exit %d for --flush-extra-procs %s: %s", code, bad, stderr)
+		}
 	}
 }

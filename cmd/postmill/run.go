@@ -407,6 +407,9 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if len(files) == 0 {
 		return usagef("no input file")
 	}
+	if *f.flushProcs < 0 {
+		return usagef("--flush-extra-procs %d: want 0 or more", *f.flushProcs)
+	}
 	if err := setMemoryLimit(e, *f.memoryLimit); err != nil {
 		return err
 	}
