@@ -2,7 +2,7 @@
 # `make test` (every test, with what the tests need started first).
 GO ?= go
 
-.PHONY: test run bench bench-5m bench-stages build vet fuzz
+.PHONY: test run bench bench-5m bench-stages build vet fuzz pgo
 
 test:
 	./deploy/local/postgres-up.sh
@@ -20,6 +20,12 @@ bench:
 
 bench-5m:
 	$(GO) run ./bench -rows 5000000
+
+# Regenerate the profile-guided optimization profile that go build uses
+# for postmill (cmd/postmill/default.pgo): CPU profiles of three 1M-row
+# benchmark runs, merged. Rerun when the hot paths change.
+pgo:
+	$(GO) run ./bench -rows 1000000 -runs 3 -cpuprofile cmd/postmill/default.pgo
 
 # Per-stage benchmarks on one core (see bench/RESULTS.md for the figures).
 bench-stages:

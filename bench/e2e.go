@@ -63,6 +63,12 @@ type Config struct {
 	// in this PostgreSQL database (migrated and emptied of ledger rows
 	// first), so every stage gets Workers processes. Default: files.
 	DatabaseURL string
+	// CPUProfile, when set, has each measured run write a CPU profile
+	// (postmill run --cpuprofile) and merges them into this file (go tool
+	// pprof -proto): the profile-guided optimization profile of
+	// cmd/postmill/default.pgo is made so (make pgo). The baseline's runs
+	// are not profiled. Default: none.
+	CPUProfile string
 }
 
 // Result is what a run measured.
@@ -212,6 +218,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 
 	var runs []*Result
+	var profiles []string
 	var base *Baseline
 	if cfg.Against != "" {
 		base = &Baseline{Binary: cfg.Against}
@@ -225,7 +232,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		// With a baseline, the two binaries take turns going first.
 		baseline := func() error {
 			b := *res
-			bres, err := b.execute(ctx, cfg, cfg.Against, root, dir+"-baseline", files)
+			bres, err := b.execute(ctx, cfg, cfg.Against, root, dir+"-baseline", files, "")
 			if err != nil {
 				return fmt.Errorf("baseline %s: %w", cfg.Against, err)
 			}
@@ -239,7 +246,15 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 				return nil, err
 			}
 		}
-		got, err := r.execute(ctx, cfg, bin, root, dir, files)
+		var prof string
+		if cfg.CPUProfile != "" {
+			prof = filepath.Join(work, "profiles", fmt.Sprintf("run-%d.pprof", i+1))
+			if err := os.MkdirAll(filepath.Dir(prof), 0o755); err != nil {
+				return nil, err
+			}
+			profiles = append(profiles, prof)
+		}
+		got, err := r.execute(ctx, cfg, bin, root, dir, files, prof)
 		if err != nil {
 			return got, err
 		}
@@ -268,12 +283,38 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		med.Walls = append(med.Walls, r.Wall)
 	}
 	med.Baseline = base
+	if cfg.CPUProfile != "" {
+		if err := mergeProfiles(ctx, cfg.CPUProfile, profiles); err != nil {
+			return med, err
+		}
+	}
 	return med, nil
 }
 
+// mergeProfiles merges CPU profiles into one file with go tool pprof.
+func mergeProfiles(ctx context.Context, dst string, profiles []string) error {
+	f, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	var stderr strings.Builder
+	merge := exec.CommandContext(ctx, "go", append([]string{"tool", "pprof", "-proto"}, profiles...)...)
+	merge.Stdout, merge.Stderr = f, &stderr
+	err = merge.Run()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(dst)
+		return fmt.Errorf("merge CPU profiles into %s: %v\n%s", dst, err, stderr.String())
+	}
+	return nil
+}
+
 // execute runs postmill once over the generated files, with its ledger
-// and outputs under work, and checks the accounting.
-func (res *Result) execute(ctx context.Context, cfg Config, bin, root, work string, files gen.Files) (*Result, error) {
+// and outputs under work, and checks the accounting; with profile set,
+// postmill writes a CPU profile there.
+func (res *Result) execute(ctx context.Context, cfg Config, bin, root, work string, files gen.Files, profile string) (*Result, error) {
 	// A ledger with enough credits for every piece, so nothing is held,
 	// and outputs written afresh: a ledger left by an earlier run in the
 	// same directory would find every piece already charged, and replay
@@ -290,6 +331,10 @@ func (res *Result) execute(ctx context.Context, cfg Config, bin, root, work stri
 		return nil, err
 	}
 
+	var profileArgs []string
+	if profile != "" {
+		profileArgs = []string{"--cpuprofile", profile}
+	}
 	var kafkaArgs []string
 	if cfg.Kafka {
 		if cfg.Partitions <= 0 {
@@ -320,7 +365,7 @@ func (res *Result) execute(ctx context.Context, cfg Config, bin, root, work stri
 		"--template-front", filepath.Join(root, "testdata/templates/front.html"),
 		"--template-back", filepath.Join(root, "testdata/templates/back.txt"),
 		"--purl-secret", "bench-campaign-secret-0123456789",
-		"--progress", "never", "--quiet"}, kafkaArgs...)...)
+		"--progress", "never", "--quiet"}, append(kafkaArgs, profileArgs...)...)...)
 	var stderr bytes.Buffer
 	run.Stderr = &stderr
 	t0 := time.Now()

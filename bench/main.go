@@ -39,6 +39,7 @@ func main() {
 	flag.StringVar(&cfg.Binary, "binary", "", "run this postmill `binary` instead of building one")
 	flag.StringVar(&cfg.Against, "against", "", "also run this postmill `binary` (a baseline) in turns with the measured one, each round over the same data, and compare (in-process only)")
 	flag.IntVar(&cfg.Runs, "runs", 1, "run postmill this many times over the same data and report the run of median wall time (in-process only)")
+	flag.StringVar(&cfg.CPUProfile, "cpuprofile", "", "merge CPU profiles of the measured runs into this `file` (make pgo writes cmd/postmill/default.pgo so)")
 	results := flag.String("results", "", "rewrite the end-to-end section of this RESULTS.md `file`")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

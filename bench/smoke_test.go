@@ -100,7 +100,8 @@ func checkSmoke(t *testing.T, res *Result, rows int64) {
 
 // TestAgainst runs a binary against itself as the baseline, two rounds of
 // 5,000 rows: each round runs both (every run's accounting checked), and
-// the comparison holds both binaries' figures for every round.
+// the comparison holds both binaries' figures for every round; the
+// measured runs' CPU profiles, and only theirs, are merged into one.
 func TestAgainst(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds postmill and runs 5,000 rows four times")
@@ -111,9 +112,19 @@ func TestAgainst(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	res, err := Run(context.Background(), Config{Rows: 5000, Seed: 3, WorkDir: work, Runs: 2, Binary: bin, Against: bin})
+	prof := filepath.Join(t.TempDir(), "merged.pgo")
+	res, err := Run(context.Background(), Config{Rows: 5000, Seed: 3, WorkDir: work, Runs: 2, Binary: bin, Against: bin, CPUProfile: prof})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The measured runs were profiled, the baseline's not, and the
+	// profiles merged into one that pprof reads.
+	if runs, _ := filepath.Glob(filepath.Join(work, "profiles", "*.pprof")); len(runs) != 2 {
+		t.Fatalf("profiles of runs: %v, want 2", runs)
+	}
+	top, err := exec.Command("go", "tool", "pprof", "-top", prof).CombinedOutput()
+	if err != nil || !strings.Contains(string(top), "Type: cpu") || !strings.Contains(string(top), "Total samples") {
+		t.Fatalf("merged profile: %v\n%s", err, top)
 	}
 	b := res.Baseline
 	if b == nil || b.Binary != bin {
