@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"runtime"
-	"strings"
 	"testing"
 
 	"github.com/postmill/postmill/pipeline"
@@ -79,35 +77,5 @@ func TestFlushProcs(t *testing.T) {
 				t.Fatal("flushProcs hides Report")
 			}
 		})
-	}
-}
-
-// TestRunFlushExtraProcs: a run with the spare P (the default) and one
-// without give the same outputs, leave GOMAXPROCS as they found it, and
-// bad values are refused naming the flag.
-func TestRunFlushExtraProcs(t *testing.T) {
-	prev := runtime.GOMAXPROCS(0)
-	dir := t.TempDir()
-	with, without := filepath.Join(dir, "with"), filepath.Join(dir, "without")
-	for out, extra := range map[string][]string{with: nil, without: {"--flush-extra-procs", "0"}} {
-		args := append([]string{"run", "../../testdata/afc/sample.csv", "--out", out, "--quiet", "--progress", "never"}, extra...)
-		if _, stderr, code := runCLI(t, nil, args...); code != 0 {
-			t.Fatalf("%v: exit %d: %s", extra, code, stderr)
-		}
-		if got := runtime.GOMAXPROCS(0); got != prev {
-			t.Fatalf("%v: GOMAXPROCS %d after the run, want %d", extra, got, prev)
-		}
-	}
-	if n := sameOutputs(t, with, without, "accepted.csv", "rejects.csv", "held.csv"); n != 3 {
-		t.Fatalf("compared %d files", n)
-	}
-	if n := sameOutputs(t, with, without); n < 2 {
-		t.Fatalf("compared %d print batch files", n)
-	}
-	for _, bad := range []string{"two", "-1"} {
-		_, stderr, code := runCLI(t, nil, "run", "../../testdata/afc/sample.csv", "--out", filepath.Join(dir, "bad"), "--flush-extra-procs", bad)
-		if code == 0 || !strings.Contains(stderr, "flush-extra-procs") {
-			t.Fatalf("exit %d for --flush-extra-procs %s: %s", code, bad, stderr)
-		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -66,6 +67,28 @@ func sameOutputs(t *testing.T, a, b string, rels ...string) int {
 		}
 	}
 	return len(rels)
+}
+
+// requireSameRun fails the test unless runs a and b wrote the same row files
+// (accepted, rejects, held) and the same print batch files, at least two.
+func requireSameRun(t *testing.T, a, b string) {
+	t.Helper()
+	if n := sameOutputs(t, a, b, "accepted.csv", "rejects.csv", "held.csv"); n != 3 {
+		t.Fatalf("compared %d row files", n)
+	}
+	if n := sameOutputs(t, a, b); n < 2 {
+		t.Fatalf("compared %d print batch files", n)
+	}
+}
+
+// runSample runs postmill run on the sample AFC file into out, with extra
+// flags and env, and fails the test unless it exits 0.
+func runSample(t *testing.T, env map[string]string, out string, extra ...string) {
+	t.Helper()
+	args := append([]string{"run", "../../testdata/afc/sample.csv", "--out", out, "--quiet", "--progress", "never"}, extra...)
+	if _, stderr, code := runCLI(t, env, args...); code != 0 {
+		t.Fatalf("%v: exit %d: %s", extra, code, stderr)
+	}
 }
 
 // golden compares got with testdata/golden/name, or rewrites it with -update.
@@ -254,54 +277,45 @@ func TestParseSize(t *testing.T) {
 	}
 }
 
-// TestRunDirectIOOff: --direct-io=false (here from POSTMILL_DIRECT_IO, as
-// the flag scheme allows) writes the outputs through the page cache, the
-// same bytes as the default run with direct I/O.
-func TestRunDirectIOOff(t *testing.T) {
+// TestRunSwitchesKeepOutputs: switches that change how a run works but
+// never what it writes — direct I/O (turned off here from
+// POSTMILL_DIRECT_IO, as the flag scheme allows), the heap on huge pages,
+// the spare processor while presort flushes — give the default run's
+// outputs when turned off, leave GOMAXPROCS as they found it, and a bad
+// value is refused, naming the flag.
+func TestRunSwitchesKeepOutputs(t *testing.T) {
+	procs := runtime.GOMAXPROCS(0)
 	dir := t.TempDir()
-	direct, cached := filepath.Join(dir, "direct"), filepath.Join(dir, "cached")
-	for _, run := range []struct {
-		out string
-		env map[string]string
-	}{{direct, nil}, {cached, map[string]string{"POSTMILL_DIRECT_IO": "false"}}} {
-		_, stderr, code := runCLI(t, run.env, "run", "../../testdata/afc/sample.csv", "--out", run.out, "--quiet", "--progress", "never")
-		if code != 0 {
-			t.Fatalf("exit %d: %s", code, stderr)
-		}
+	def := filepath.Join(dir, "default")
+	runSample(t, nil, def) // the one that raises GOMAXPROCS while flushing
+	if got := runtime.GOMAXPROCS(0); got != procs {
+		t.Fatalf("GOMAXPROCS %d after the default run, want %d", got, procs)
 	}
-	if n := sameOutputs(t, direct, cached, "accepted.csv", "rejects.csv", "held.csv"); n != 3 {
-		t.Fatalf("compared %d files", n)
-	}
-	if n := sameOutputs(t, direct, cached); n < 2 {
-		t.Fatalf("compared %d print batch files", n)
-	}
-	_, stderr, code := runCLI(t, nil, "run", "../../testdata/afc/sample.csv", "--out", filepath.Join(dir, "bad"), "--direct-io=maybe")
-	if code == 0 || !strings.Contains(stderr, "direct-io") {
-		t.Fatalf("exit %d for --direct-io=maybe: %s", code, stderr)
-	}
-}
-
-// TestRunHugePagesOff: --huge-pages=false gives the same outputs as the
-// default run (the reservation is advice, never content), and a value that
-// is not a boolean is refused, naming the flag.
-func TestRunHugePagesOff(t *testing.T) {
-	dir := t.TempDir()
-	on, off := filepath.Join(dir, "on"), filepath.Join(dir, "off")
-	for out, extra := range map[string][]string{on: nil, off: {"--huge-pages=false"}} {
-		args := append([]string{"run", "../../testdata/afc/sample.csv", "--out", out, "--quiet", "--progress", "never"}, extra...)
-		if _, stderr, code := runCLI(t, nil, args...); code != 0 {
-			t.Fatalf("%v: exit %d: %s", extra, code, stderr)
-		}
-	}
-	if n := sameOutputs(t, on, off, "accepted.csv", "rejects.csv", "held.csv"); n != 3 {
-		t.Fatalf("compared %d files", n)
-	}
-	if n := sameOutputs(t, on, off); n < 2 {
-		t.Fatalf("compared %d print batch files", n)
-	}
-	_, stderr, code := runCLI(t, nil, "run", "../../testdata/afc/sample.csv", "--out", filepath.Join(dir, "bad"), "--huge-pages=maybe")
-	if code == 0 || !strings.Contains(stderr, "huge-pages") {
-		t.Fatalf("exit %d for --huge-pages=maybe: %s", code, stderr)
+	for i, tc := range []struct {
+		flag string
+		env  map[string]string
+		off  []string
+		bad  [][]string
+	}{
+		{"direct-io", map[string]string{"POSTMILL_DIRECT_IO": "false"}, nil, [][]string{{"--direct-io=maybe"}}},
+		{"huge-pages", nil, []string{"--huge-pages=false"}, [][]string{{"--huge-pages=maybe"}}},
+		{"flush-extra-procs", nil, []string{"--flush-extra-procs", "0"},
+			[][]string{{"--flush-extra-procs", "two"}, {"--flush-extra-procs", "-1"}}},
+	} {
+		t.Run(tc.flag, func(t *testing.T) {
+			out := filepath.Join(dir, fmt.Sprint(i))
+			runSample(t, tc.env, out, tc.off...)
+			requireSameRun(t, def, out)
+			if got := runtime.GOMAXPROCS(0); got != procs {
+				t.Fatalf("GOMAXPROCS %d after the run, want %d", got, procs)
+			}
+			for _, bad := range tc.bad {
+				args := append([]string{"run", "../../testdata/afc/sample.csv", "--out", filepath.Join(dir, "bad")}, bad...)
+				if _, stderr, code := runCLI(t, nil, args...); code == 0 || !strings.Contains(stderr, tc.flag) {
+					t.Fatalf("exit %d for %v: %s", code, bad, stderr)
+				}
+			}
+		})
 	}
 }
 
@@ -341,13 +355,7 @@ func TestRunSpillCompress(t *testing.T) {
 	if spilled[1] >= spilled[0] {
 		t.Errorf("compressed runs: %d bytes, plain: %d", spilled[1], spilled[0])
 	}
-	a, b := filepath.Join(dir, "0"), filepath.Join(dir, "1")
-	if n := sameOutputs(t, a, b, "accepted.csv", "rejects.csv", "held.csv"); n != 3 {
-		t.Fatalf("compared %d files", n)
-	}
-	if n := sameOutputs(t, a, b); n < 2 {
-		t.Fatalf("compared %d print batch files", n)
-	}
+	requireSameRun(t, filepath.Join(dir, "0"), filepath.Join(dir, "1"))
 }
 
 // TestRunProfiles: --cpuprofile, --memprofile and --trace write a CPU
