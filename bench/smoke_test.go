@@ -165,3 +165,22 @@ func TestRunsRefusesKafka(t *testing.T) {
 		t.Fatalf("generated %d entries before refusing", len(entries))
 	}
 }
+
+// TestMergeProfilesFails: a profile pprof cannot read fails the merge with
+// an error naming the merged file and pprof's complaint, and leaves no
+// half-written file behind.
+func TestMergeProfilesFails(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "run-1.pprof")
+	if err := os.WriteFile(bad, []byte("not a profile"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(dir, "merged.pgo")
+	err := mergeProfiles(context.Background(), dst, []string{bad})
+	if err == nil || !strings.Contains(err.Error(), dst) || !strings.Contains(err.Error(), "run-1.pprof") {
+		t.Fatalf("merge of a bad profile: %v", err)
+	}
+	if _, err := os.Stat(dst); !os.IsNotExist(err) {
+		t.Fatalf("merged file left behind: %v", err)
+	}
+}
