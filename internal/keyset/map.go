@@ -3,6 +3,7 @@ package keyset
 import (
 	"iter"
 	"math/bits"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -45,6 +46,22 @@ func (m *Map) alloc(n int) {
 	m.mask = uint64(n - 1)
 	m.shift = uint8(64 - bits.TrailingZeros(uint(n)))
 	m.limit = n / maxLoadDen * maxLoadNum
+}
+
+// Prefault writes to every memory page of m's table, so that the kernel
+// maps and clears them now instead of on the inserts that first land on
+// each. A presized table's pages are all touched within its first few
+// thousand inserts (keys land anywhere), so the cost comes at once, on
+// the goroutine that owns the map; calling Prefault earlier, from a
+// goroutine that would otherwise leave a core idle, moves it off that
+// path. It changes no content. m must not be used while Prefault runs.
+func (m *Map) Prefault() {
+	const stride = 4096 / int(unsafe.Sizeof(mapSlot{})) // slots per base page, rounded down
+	for i := 0; i < len(m.slots); i += stride {
+		// An atomic add of zero: a write the compiler keeps (it drops a
+		// plain self-assignment), which leaves the value as it is.
+		atomic.AddUint64(&m.slots[i].v, 0)
+	}
 }
 
 // Len returns the number of keys in m.

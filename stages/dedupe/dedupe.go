@@ -113,12 +113,20 @@ type Stage struct {
 
 	pkBuf []byte // PartitionKey's scratch
 
+	// prefaulted is closed when New's prefault of seen is done; nil when
+	// there was none.
+	prefaulted chan struct{}
+
 	mu        sync.Mutex // guards what the recorder (sink goroutine) touches
 	recorder  bool
 	recKeys   rowKeyer
 	pending   []keyset.Key
 	committed bool
 }
+
+// prefaultRows is the ExpectedRows from which New prefaults the table:
+// about 64k keys, 2^17 slots of 24 bytes, 3 MiB.
+const prefaultRows = 1 << 16
 
 // New returns a Stage for cfg.
 func New(cfg Config) (*Stage, error) {
@@ -141,6 +149,20 @@ func New(cfg Config) (*Stage, error) {
 		today: DayOf(cfg.Now()), seen: keyset.NewMap(max(0, cfg.ExpectedRows))}
 	if cfg.Mode != Off {
 		s.reason = pipeline.DuplicateFamily.With(string(cfg.Mode))
+	}
+	if cfg.ExpectedRows >= prefaultRows {
+		// A presized table's pages are all first touched within the first
+		// few batches, on this stage's goroutine, while every stage before
+		// it waits (the kernel clears each page, 1–2.5 ms a MiB on the
+		// machines in bench/RESULTS.md). The stage is built while the job
+		// is still starting (its input being fingerprinted on one core), so
+		// the other core touches them now; Process waits for it.
+		done := make(chan struct{})
+		go func(m *keyset.Map) {
+			m.Prefault()
+			close(done)
+		}(s.seen)
+		s.prefaulted = done
 	}
 	return s, nil
 }
@@ -269,6 +291,9 @@ func (s *Stage) Process(ctx context.Context, b *pipeline.Batch) error {
 	case b.Job == nil:
 		return errors.New("dedupe: batch has no job")
 	case s.job == nil:
+		if s.prefaulted != nil {
+			<-s.prefaulted
+		}
 		s.mu.Lock()
 		s.job = b.Job
 		s.mu.Unlock()

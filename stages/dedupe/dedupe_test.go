@@ -259,6 +259,44 @@ func TestCommitNeedsRecorder(t *testing.T) {
 // TestFinish: run by the engine, the stage lets go of its table at the end
 // of input (pipeline.Finisher), the report still counts the keys it held,
 // and a batch after that is an error, not a fresh table.
+// TestPresizedTable: a table presized past the prefault threshold (touched
+// by a goroutine of New's while the job starts) dedupes as a growing one
+// does, and a stage finished before its first batch lets go of it cleanly.
+func TestPresizedTable(t *testing.T) {
+	const n = 2000
+	rows := manyRows(n)
+	run := func(expected int) dedupe.Report {
+		t.Helper()
+		job := pipelinetest.NewJob()
+		st, err := dedupe.New(dedupe.Config{Mode: dedupe.Individual, ExpectedRows: expected})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := pipeline.Run(context.Background(), pipeline.Config{}, job,
+			pipelinetest.Source(pipelinetest.NewBatch(t, job, 0, 1, rows...)),
+			[]pipeline.Step{{Name: "dedupe", Stage: st, Serial: true}}, &pipelinetest.Sink{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep.Sections["dedupe"].(dedupe.Report)
+	}
+	grown, presized := run(0), run(1<<20)
+	if grown.Keys != n/2 || grown.Kept != n/2 || grown.Duplicates["individual"] != n/2 {
+		t.Fatalf("growing table: %+v; want %d keys, kept and duplicates", grown, n/2)
+	}
+	if presized.Keys != grown.Keys || presized.Kept != grown.Kept || presized.Duplicates["individual"] != grown.Duplicates["individual"] {
+		t.Fatalf("presized table: %+v; growing one: %+v", presized, grown)
+	}
+	st, err := dedupe.New(dedupe.Config{Mode: dedupe.Individual, ExpectedRows: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Finish()
+	if got := st.Report().(dedupe.Report); got.Keys != 0 || got.RowsChecked != 0 {
+		t.Fatalf("report of a stage finished before any batch: %+v", got)
+	}
+}
+
 func TestFinish(t *testing.T) {
 	rows := manyRows(1000)
 	job := pipelinetest.NewJob()
