@@ -150,6 +150,12 @@ type shared struct {
 	mapping map[string]string
 }
 
+// inputConfig is the input options of the flags.
+func (f *runFlags) inputConfig() input.Config {
+	return input.Config{Format: input.Format(*f.inFormat), Compress: compress.Config{MaxBytes: *f.maxBytes},
+		MaxRecordBytes: *f.maxRecord, MaxFields: *f.maxFields}
+}
+
 func (f *runFlags) prepare(ctx context.Context, e *env) (*shared, func(), error) {
 	sh := &shared{}
 	// The database pool, if a store opened one, is closed with the rest.
@@ -416,6 +422,12 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if *f.hugePages {
 		reserveHugeHeap()
 	}
+	var fps map[string]func() ([32]byte, error)
+	if *f.sourceID == "" {
+		fctx, stop := context.WithCancel(ctx)
+		defer stop()
+		fps = fingerprintAhead(fctx, files, f.inputConfig())
+	}
 	sh, cleanup, err := f.prepare(ctx, e)
 	defer cleanup()
 	if err != nil {
@@ -447,7 +459,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 		if len(files) > 1 {
 			dir = filepath.Join(*f.out, strings.TrimSuffix(filepath.Base(file), filepath.Ext(file)))
 		}
-		ok, err := runOne(ctx, e, f, sh, file, dir)
+		ok, err := runOne(ctx, e, f, sh, file, dir, fps)
 		if err != nil {
 			return err
 		}
@@ -461,7 +473,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 
 // runOne runs one file's job. It returns false when the job failed (said on
 // stderr), and an error only for what stops the whole command.
-func runOne(ctx context.Context, e *env, f *runFlags, sh *shared, file, dir string) (bool, error) {
+func runOne(ctx context.Context, e *env, f *runFlags, sh *shared, file, dir string, fps map[string]func() ([32]byte, error)) (bool, error) {
 	// Stages are built per job: their report sections count one run.
 	var size int64
 	if st, err := os.Stat(file); err == nil && st.Mode().IsRegular() {
@@ -488,8 +500,8 @@ func runOne(ctx context.Context, e *env, f *runFlags, sh *shared, file, dir stri
 	}
 	spec := job.Spec{
 		Input: path, OutDir: dir, Account: *f.account, Campaign: *f.campaign, SourceID: *f.sourceID,
-		InputConfig: input.Config{Format: input.Format(*f.inFormat), Compress: compress.Config{MaxBytes: *f.maxBytes},
-			MaxRecordBytes: *f.maxRecord, MaxFields: *f.maxFields},
+		InputConfig:  f.inputConfig(),
+		Fingerprint:  fps[file],
 		IngestConfig: ingest.Config{BatchRows: *f.batchRows, Mapping: sh.mapping},
 		Parquet:      *f.format == "parquet",
 		PageCache:    !*f.directIO,

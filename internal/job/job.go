@@ -38,6 +38,12 @@ type Spec struct {
 	// SourceID replaces the content fingerprint (an upload's idempotency
 	// key). Default: sha256 of the decompressed input.
 	SourceID string
+	// Fingerprint, when set and SourceID is not, returns the input's
+	// fingerprint (input.Fingerprint of Input), computed ahead: a caller
+	// that has other work before the job, such as loading lists, can hash
+	// the input meanwhile on another core. Default (nil): Run hashes the
+	// input before reading it.
+	Fingerprint func() ([32]byte, error)
 	// Input options (format, limits).
 	InputConfig input.Config
 	// Ingest options (batch size, column mapping).
@@ -123,9 +129,15 @@ func Run(ctx context.Context, spec Spec, progress *Progress) (*Result, error) {
 		spec.Campaign = "default"
 	}
 	var fp [32]byte
-	if spec.SourceID != "" {
+	switch {
+	case spec.SourceID != "":
 		fp = sha256Sum("source-id:" + spec.SourceID)
-	} else {
+	case spec.Fingerprint != nil:
+		var err error
+		if fp, err = spec.Fingerprint(); err != nil {
+			return nil, err
+		}
+	default:
 		var err error
 		if fp, err = input.Fingerprint(spec.Input, spec.InputConfig); err != nil {
 			return nil, err
