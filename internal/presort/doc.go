@@ -47,7 +47,10 @@
 //
 // [Sorter] keeps up to MemoryRows records (or MemoryBytes) in memory, sorts
 // them by [Key], and spills them to a run file in Dir when full (S2-compressed
-// with Compress). Finish sorts the last records and keeps them in memory:
+// with Compress). A spill sorts and writes on a goroutine of its own while
+// Add fills the next run, which may take up to a quarter of MemoryBytes
+// more until the spill is done; the caller never waits for a spill unless
+// that slack is full. Finish sorts the last records and keeps them in memory:
 // the merge reads them there with the runs. Scan merges the runs with a
 // heap; when there are more runs than FanIn, Finish first merges groups of
 // runs into larger ones, so the number of open readers, and with it memory,

@@ -73,7 +73,8 @@ type SorterConfig struct {
 	// MemoryRows is how many records are kept in memory before they are
 	// sorted and spilled as a run. Default (0): 200,000.
 	MemoryRows int
-	// MemoryBytes bounds the in-memory records' bytes the same way; ScanParts
+	// MemoryBytes bounds the in-memory records' bytes the same way; while a
+	// run is being spilled, the next may take a quarter of it more. ScanParts
 	// also buffers up to an eighth of it before it spills. Default (0):
 	// 64 MiB.
 	MemoryBytes int
@@ -178,6 +179,15 @@ type Sorter struct {
 	spilled  int64        // bytes written to run files
 	records  int64
 	bytes    int64 // record bytes added
+
+	// A run being spilled in the background (see spill): its entries and
+	// blocks, which come back for reuse when it is written. pending is nil
+	// when no spill is under way. err is the first spill's failure, kept
+	// for every later call.
+	pending      chan spillResult
+	spillEntries []entry
+	spillArena   arena
+	err          error
 }
 
 // NewSorter returns an empty sorter.
@@ -194,8 +204,17 @@ func (s *Sorter) Add(k Key, rec []byte) error {
 	if s.finished {
 		return errors.New("presort: Add after Finish")
 	}
+	if s.err != nil {
+		return s.err
+	}
 	if len(s.entries) >= s.cfg.MemoryRows || (s.arena.size+len(rec) > s.cfg.MemoryBytes && len(s.entries) > 0) {
 		if err := s.spill(); err != nil {
+			return err
+		}
+	} else if s.pending != nil && s.arena.size+len(rec) > s.cfg.MemoryBytes/spillSlack {
+		// The new run has outgrown the slack a background spill gets:
+		// wait for it rather than take more memory.
+		if err := s.wait(); err != nil {
 			return err
 		}
 	}
@@ -227,12 +246,15 @@ type sortItem struct {
 }
 
 // sortMemory sorts the in-memory entries by key.
-func (s *Sorter) sortMemory() {
-	es := s.entries
-	if cap(s.items) < len(es) {
-		s.items = make([]sortItem, 0, cap(es))
+func (s *Sorter) sortMemory() { s.items = sortEntries(s.entries, s.items) }
+
+// sortEntries sorts es by key, with items as scratch, and returns the
+// scratch for the next time.
+func sortEntries(es []entry, items []sortItem) []sortItem {
+	if cap(items) < len(es) {
+		items = make([]sortItem, 0, cap(es))
 	}
-	items := s.items[:0]
+	items = items[:0]
 	for i := range es {
 		k := &es[i].key
 		items = append(items, sortItem{hi: k.Hi, id: binary.BigEndian.Uint64(k.ID[:8]), i: uint32(i)})
@@ -266,25 +288,87 @@ func (s *Sorter) sortMemory() {
 			j = k
 		}
 	}
-	s.items = items[:0]
+	return items[:0]
 }
 
-// spill sorts the in-memory records and writes them as a run.
+// spillSlack is the share of MemoryBytes that a run may fill while the run
+// before it is still being spilled: one part in spillSlack (16 MiB of the
+// default 64). Past it, Add waits for the spill.
+const spillSlack = 4
+
+// spill sorts the in-memory records and writes them as a run, on a
+// goroutine of its own: the caller goes on filling the next run meanwhile
+// instead of stopping for the sort and the write (about 0.12 s for 200,000
+// contact records, during which every stage before presort would stand
+// still). One spill runs at a time. What this takes beyond MemoryBytes is
+// the slack of spillSlack, which the next run fills in blocks of its own,
+// and a second entries slice: the two alternate.
 func (s *Sorter) spill() error {
-	s.sortMemory()
+	if err := s.wait(); err != nil {
+		return err
+	}
 	w, err := s.createRun(&s.runs)
 	if err != nil {
 		return err
 	}
-	for i := range s.entries {
-		e := &s.entries[i]
-		w.add(&e.key, s.arena.rec(e))
+	es, ar := s.entries, s.arena
+	// The blocks past the one being filled are empty: they go on with the
+	// next run.
+	var next arena
+	if len(ar.chunks) > ar.cur+1 {
+		next.chunks = append(next.chunks, ar.chunks[ar.cur+1:]...)
+		ar.chunks = ar.chunks[: ar.cur+1 : ar.cur+1]
 	}
-	if err := w.close(); err != nil {
-		return err
+	s.arena = next
+	s.entries = s.spillEntries[:0]
+	if s.entries == nil {
+		s.entries = make([]entry, 0, cap(es))
 	}
-	s.entries = s.entries[:0]
-	s.arena.reset()
+	s.spillEntries, s.spillArena = es, ar
+	done := make(chan spillResult, 1)
+	s.pending = done
+	items := s.items
+	s.items = nil // the spill's until it is done
+	go func() {
+		items = sortEntries(es, items)
+		for i := range es {
+			e := &es[i]
+			w.add(&e.key, ar.rec(e))
+		}
+		err := w.close()
+		done <- spillResult{n: w.cw.n, items: items, err: err}
+	}()
+	return nil
+}
+
+// spillResult is what a background spill hands back.
+type spillResult struct {
+	n     int64      // bytes written
+	items []sortItem // the sort's scratch
+	err   error
+}
+
+// wait waits for the background spill, if one is under way, and takes its
+// entries and blocks back for the runs to come. It returns the spill's
+// failure, and keeps returning it.
+func (s *Sorter) wait() error {
+	if s.pending == nil {
+		return s.err
+	}
+	r := <-s.pending
+	s.pending = nil
+	s.items = r.items
+	s.spilled += r.n
+	if r.err != nil {
+		s.err = r.err
+		return s.err
+	}
+	s.spillEntries = s.spillEntries[:0]
+	// The spilled run's blocks follow those of the run being filled, which
+	// takes them as it needs more.
+	s.spillArena.reset()
+	s.arena.chunks = append(s.arena.chunks, s.spillArena.chunks...)
+	s.spillArena = arena{}
 	return nil
 }
 
@@ -346,7 +430,6 @@ func (w *runWriter) close() error {
 	if cerr := w.f.Close(); err == nil {
 		err = cerr
 	}
-	w.s.spilled += w.cw.n
 	if err != nil {
 		return fmt.Errorf("presort: write run %s: %w", w.f.Name(), err)
 	}
@@ -381,7 +464,11 @@ func (s *Sorter) Finish(ctx context.Context) error {
 	if s.finished {
 		return nil
 	}
+	if err := s.wait(); err != nil {
+		return err
+	}
 	s.finished = true
+	s.spillEntries = nil
 	s.sortMemory()
 	// Blocks and entries left over from fuller runs are not needed again.
 	s.arena.trim()
@@ -424,6 +511,7 @@ func (s *Sorter) mergeRuns(ctx context.Context, paths []string) error {
 	if cerr := w.close(); err == nil {
 		err = cerr
 	}
+	s.spilled += w.cw.n
 	return err
 }
 
@@ -631,6 +719,7 @@ func (t *tails) spill() error {
 		if err := w.close(); err != nil {
 			return err
 		}
+		t.s.spilled += w.cw.n
 		for _, c := range tp.chunks {
 			if cap(c) == t.chunk {
 				t.free = append(t.free, c)
@@ -685,6 +774,9 @@ func (t *tails) remove() {
 
 // Close removes the run files.
 func (s *Sorter) Close() error {
+	if s.pending != nil {
+		s.wait() // the run file is removed below whatever became of it
+	}
 	var first error
 	for _, p := range s.runs {
 		if err := os.Remove(p); err != nil && first == nil && !errors.Is(err, os.ErrNotExist) {
