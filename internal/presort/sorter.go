@@ -785,6 +785,7 @@ func (s *Sorter) Close() error {
 	}
 	s.runs = nil
 	s.entries, s.items, s.arena = nil, nil, arena{}
+	s.spillEntries, s.spillArena = nil, arena{}
 	s.decs = nil
 	return first
 }
