@@ -79,3 +79,20 @@ func TestFlushProcs(t *testing.T) {
 		})
 	}
 }
+
+// TestRunCollectsBeforeEachJob: postmill run starts each job from a
+// collected heap (see runOne): one forced collection per input file. The
+// huge-page reservation, which forces one too, is off here.
+func TestRunCollectsBeforeEachJob(t *testing.T) {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	out := t.TempDir()
+	if _, stderr, code := runCLI(t, nil, "run", "../../testdata/afc/sample.csv", "../../testdata/afc/messy.csv",
+		"--out", out, "--quiet", "--progress", "never", "--huge-pages=false"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	runtime.ReadMemStats(&after)
+	if n := after.NumForcedGC - before.NumForcedGC; n < 2 {
+		t.Fatalf("%d forced collections over a run of two files, want one per job", n)
+	}
+}
