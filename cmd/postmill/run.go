@@ -471,6 +471,10 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// collectFrom is the input size from which runOne collects the heap before
+// the job: 16 MiB, about 140,000 contact rows.
+const collectFrom = 16 << 20
+
 // runOne runs one file's job. It returns false when the job failed (said on
 // stderr), and an error only for what stops the whole command.
 func runOne(ctx context.Context, e *env, f *runFlags, sh *shared, file, dir string, fps map[string]func() ([32]byte, error)) (bool, error) {
@@ -567,8 +571,11 @@ func runOne(ctx context.Context, e *env, f *runFlags, sh *shared, file, dir stri
 	// 280-300 MB at 1M rows, and, every fresh page costing the kernel's
 	// clearing, about 0.2 s more CPU. With this collection all runs were
 	// in the low mode (bench/RESULTS.md). It takes ~10 ms, beside the input
-	// still being hashed.
-	runtime.GC()
+	// still being hashed; a job over a small file gains nothing from it, and
+	// a run over many small files would pay it for each.
+	if size >= collectFrom {
+		runtime.GC()
+	}
 	res, err := job.Run(ctx, spec, p)
 	stopBar()
 	if err != nil {
