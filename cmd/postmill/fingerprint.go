@@ -22,9 +22,12 @@ func fingerprintAhead(ctx context.Context, files []string, cfg input.Config) map
 		sum [32]byte
 		err error
 	}
+	type ahead struct {
+		path string
+		done chan result
+	}
 	out := make(map[string]func() ([32]byte, error))
-	var order []string
-	results := make(map[string]chan result)
+	var todo []ahead
 	for _, f := range files {
 		if _, dup := out[f]; dup {
 			continue
@@ -32,25 +35,24 @@ func fingerprintAhead(ctx context.Context, files []string, cfg input.Config) map
 		if st, err := os.Stat(f); err != nil || !st.Mode().IsRegular() {
 			continue
 		}
-		c := make(chan result, 1)
-		results[f] = c
-		order = append(order, f)
+		done := make(chan result, 1)
+		todo = append(todo, ahead{f, done})
 		out[f] = sync.OnceValues(func() ([32]byte, error) {
-			r := <-c
+			r := <-done
 			return r.sum, r.err
 		})
 	}
-	if len(order) == 0 {
+	if len(todo) == 0 {
 		return out
 	}
 	go func() {
-		for _, f := range order {
+		for _, a := range todo {
 			if err := ctx.Err(); err != nil {
-				results[f] <- result{err: err}
+				a.done <- result{err: err}
 				continue
 			}
-			sum, err := input.Fingerprint(f, cfg)
-			results[f] <- result{sum, err}
+			sum, err := input.Fingerprint(a.path, cfg)
+			a.done <- result{sum, err}
 		}
 	}()
 	return out

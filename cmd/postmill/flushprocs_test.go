@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"runtime"
 	"testing"
 
@@ -80,44 +77,5 @@ func TestFlushProcs(t *testing.T) {
 				t.Fatal("flushProcs hides Report")
 			}
 		})
-	}
-}
-
-// TestRunCollectsBeforeLargeJobs: postmill run starts a job over an input
-// of collectFrom bytes or more from a collected heap (see runOne), one
-// forced collection per such job, and leaves small jobs alone. The
-// huge-page reservation, which forces one too, is off here.
-func TestRunCollectsBeforeLargeJobs(t *testing.T) {
-	sample, err := os.ReadFile("../../testdata/afc/sample.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	header, rows, _ := bytes.Cut(sample, []byte("\n"))
-	big := append(append([]byte(nil), header...), '\n')
-	for len(big) < collectFrom {
-		big = append(big, rows...)
-	}
-	large := filepath.Join(t.TempDir(), "large.csv")
-	if err := os.WriteFile(large, big, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		files []string
-		want  uint32
-	}{
-		{[]string{"../../testdata/afc/sample.csv", "../../testdata/afc/messy.csv"}, 0},
-		{[]string{large, "../../testdata/afc/sample.csv"}, 1},
-	} {
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		args := append([]string{"run"}, tc.files...)
-		args = append(args, "--out", t.TempDir(), "--quiet", "--progress", "never", "--huge-pages=false")
-		if _, stderr, code := runCLI(t, nil, args...); code != 0 {
-			t.Fatalf("%v: exit %d: %s", tc.files, code, stderr)
-		}
-		runtime.ReadMemStats(&after)
-		if n := after.NumForcedGC - before.NumForcedGC; n != tc.want {
-			t.Errorf("%v: %d forced collections, want %d", tc.files, n, tc.want)
-		}
 	}
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -387,5 +389,90 @@ func TestRunProfiles(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, "report.json")); err == nil {
 		t.Fatal("the run went ahead without its trace")
+	}
+}
+
+// TestRunCollectsBeforeLargeJobs: postmill run starts a job over an input
+// of collectFrom bytes or more from a collected heap (see runOne), one
+// forced collection per such job, and leaves small jobs alone. The
+// huge-page reservation, which forces one too, is off here.
+func TestRunCollectsBeforeLargeJobs(t *testing.T) {
+	sample, err := os.ReadFile("../../testdata/afc/sample.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	header, rows, _ := bytes.Cut(sample, []byte("\n"))
+	big := append(append([]byte(nil), header...), '\n')
+	for len(big) < collectFrom {
+		big = append(big, rows...)
+	}
+	large := filepath.Join(t.TempDir(), "large.csv")
+	if err := os.WriteFile(large, big, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		files []string
+		want  uint32
+	}{
+		{[]string{"../../testdata/afc/sample.csv", "../../testdata/afc/messy.csv"}, 0},
+		{[]string{large, "../../testdata/afc/sample.csv"}, 1},
+	} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		args := append([]string{"run"}, tc.files...)
+		args = append(args, "--out", t.TempDir(), "--quiet", "--progress", "never", "--huge-pages=false")
+		if _, stderr, code := runCLI(t, nil, args...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", tc.files, code, stderr)
+		}
+		runtime.ReadMemStats(&after)
+		if n := after.NumForcedGC - before.NumForcedGC; n != tc.want {
+			t.Errorf("%v: %d forced collections, want %d", tc.files, n, tc.want)
+		}
+	}
+}
+
+// TestRunFingerprint: a job's fingerprint (which fixes its piece ids) is
+// sha256 of the input's content, hashed ahead of the job, or with
+// --source-id that of the key; the same content under another name gives
+// the same one.
+func TestRunFingerprint(t *testing.T) {
+	sample, err := os.ReadFile("../../testdata/afc/sample.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	renamed := filepath.Join(t.TempDir(), "renamed.csv")
+	if err := os.WriteFile(renamed, sample, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	content := sha256.Sum256(sample)
+	key := sha256.Sum256([]byte("source-id:upload-42"))
+	for _, tc := range []struct {
+		name  string
+		input string
+		extra []string
+		want  [32]byte
+	}{
+		{"content", "../../testdata/afc/sample.csv", nil, content},
+		{"same content, other name", renamed, nil, content},
+		{"source id", "../../testdata/afc/sample.csv", []string{"--source-id", "upload-42"}, key},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := t.TempDir()
+			args := append([]string{"run", tc.input, "--out", out, "--quiet", "--progress", "never"}, tc.extra...)
+			if _, stderr, code := runCLI(t, nil, args...); code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			b, err := os.ReadFile(filepath.Join(out, "report.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var rep pipeline.Report
+			if err := json.Unmarshal(b, &rep); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := rep.Job.Fingerprint, hex.EncodeToString(tc.want[:]); got != want {
+				t.Fatalf("fingerprint %s, want %s", got, want)
+			}
+		})
 	}
 }

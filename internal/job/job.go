@@ -128,20 +128,16 @@ func Run(ctx context.Context, spec Spec, progress *Progress) (*Result, error) {
 	if spec.Campaign == "" {
 		spec.Campaign = "default"
 	}
-	var fp [32]byte
+	fingerprint := spec.Fingerprint
 	switch {
 	case spec.SourceID != "":
-		fp = sha256Sum("source-id:" + spec.SourceID)
-	case spec.Fingerprint != nil:
-		var err error
-		if fp, err = spec.Fingerprint(); err != nil {
-			return nil, err
-		}
-	default:
-		var err error
-		if fp, err = input.Fingerprint(spec.Input, spec.InputConfig); err != nil {
-			return nil, err
-		}
+		fingerprint = func() ([32]byte, error) { return sha256Sum("source-id:" + spec.SourceID), nil }
+	case fingerprint == nil:
+		fingerprint = func() ([32]byte, error) { return input.Fingerprint(spec.Input, spec.InputConfig) }
+	}
+	fp, err := fingerprint()
+	if err != nil {
+		return nil, err
 	}
 	in, err := input.Open(ctx, spec.Input, spec.InputConfig)
 	if err != nil {
