@@ -1,6 +1,7 @@
 package imb
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"slices"
 )
@@ -119,20 +120,14 @@ func binaryData[T digits](tracking, routing T) (hi, lo uint64) {
 }
 
 // crc11 computes the 11-bit frame check sequence (step 2) over the 102-bit
-// number, seen as 13 big-endian bytes whose first byte holds 6 data bits.
+// number, seen as 13 big-endian bytes whose first byte holds 6 data bits
+// (one table lookup a byte, crcBytes).
 func crc11(hi, lo uint64) uint16 {
-	fcs := uint16(crcInit)
-	first := uint16(hi >> 32)
-	for i := 5; i >= 0; i-- {
-		fcs = crcStep(fcs, first>>i)
-	}
-	for shift := 24; shift >= 0; shift -= 8 {
-		fcs = fcs<<8&0x7FF ^ crcTable[byte(fcs>>3)^byte(hi>>shift)]
-	}
-	for shift := 56; shift >= 0; shift -= 8 {
-		fcs = fcs<<8&0x7FF ^ crcTable[byte(fcs>>3)^byte(lo>>shift)]
-	}
-	return fcs
+	t := &crcBytes
+	a := t[0][byte(lo)] ^ t[1][byte(lo>>8)] ^ t[2][byte(lo>>16)] ^ t[3][byte(lo>>24)]
+	b := t[4][byte(lo>>32)] ^ t[5][byte(lo>>40)] ^ t[6][byte(lo>>48)] ^ t[7][byte(lo>>56)]
+	c := t[8][byte(hi)] ^ t[9][byte(hi>>8)] ^ t[10][byte(hi>>16)] ^ t[11][byte(hi>>24)]
+	return crcZero ^ a ^ b ^ c ^ t[12][byte(hi>>32)&0x3F]
 }
 
 // codewords converts the 102-bit number to ten codewords A..J (step 3):
@@ -176,18 +171,23 @@ func characters(hi, lo uint64, ch *[10]uint16) {
 }
 
 // appendBarLetters runs step 6: each bar's descender and ascender are one
-// character bit each (barMap).
+// character bit each (barMap, folded into nibbleBars for bars 0..63).
 func appendBarLetters(dst []byte, ch *[10]uint16) []byte {
-	var c [16]uint16 // power-of-two size: indexing with &15 needs no bounds check
-	copy(c[:], ch[:])
+	var w0, w1 uint64
+	for k, c := range ch {
+		t := &nibbleBars[k]
+		e0, e1, e2, e3 := &t[0][c&15], &t[1][c>>4&15], &t[2][c>>8&15], &t[3][c>>12&15]
+		w0 |= e0[0] | e1[0] | e2[0] | e3[0]
+		w1 |= e0[1] | e1[1] | e2[1] | e3[1]
+	}
 	n := len(dst)
 	dst = slices.Grow(dst, Bars)[:n+Bars]
 	out := (*[Bars]byte)(dst[n:])
-	for i := range out {
-		m := &barMap[i]
-		d := c[m.dc&15] >> m.db & 1
-		a := c[m.ac&15] >> m.ab & 1
-		out[i] = barLetters[(a<<1|d)&3]
+	for i := range 8 {
+		binary.LittleEndian.PutUint32(out[4*i:], barQuad[byte(w0>>(8*i))])
+		binary.LittleEndian.PutUint32(out[32+4*i:], barQuad[byte(w1>>(8*i))])
 	}
+	m := &barMap[64]
+	out[64] = barLetters[(ch[m.ac]>>m.ab&1)<<1|ch[m.dc]>>m.db&1]
 	return dst
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math/big"
 	"math/bits"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -293,6 +294,44 @@ func TestBarMapIsPermutation(t *testing.T) {
 			if n != 1 {
 				t.Errorf("character %c bit %d used %d times", 'A'+c, b, n)
 			}
+		}
+	}
+}
+
+// barLettersBitwise is step 6 as the spec states it: for each bar, the
+// descender and ascender bits read from their characters through barMap.
+func barLettersBitwise(ch *[10]uint16) string {
+	var out [Bars]byte
+	for i, m := range barMap {
+		d := ch[m.dc] >> m.db & 1
+		a := ch[m.ac] >> m.ab & 1
+		out[i] = barLetters[a<<1|d]
+	}
+	return string(out[:])
+}
+
+// TestBarLettersMatchBitwise checks the nibble tables against the per-bar
+// mapping: every 13-bit value in every character position (so each table
+// entry is used), then random characters.
+func TestBarLettersMatchBitwise(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var cases [][10]uint16
+	for k := range 10 {
+		for v := range uint16(charMask + 1) {
+			var ch [10]uint16
+			for i := range ch {
+				ch[i] = uint16(rng.IntN(charMask + 1))
+			}
+			ch[k] = v
+			cases = append(cases, ch)
+		}
+	}
+	cases = append(cases, [10]uint16{}, [10]uint16{charMask, charMask, charMask, charMask, charMask, charMask, charMask, charMask, charMask, charMask})
+	buf := []byte("prefix:")
+	for _, ch := range cases {
+		got := appendBarLetters(buf[:7], &ch)
+		if string(got[:7]) != "prefix:" || string(got[7:]) != barLettersBitwise(&ch) {
+			t.Fatalf("characters %04x: got %q, want %q", ch, got[7:], barLettersBitwise(&ch))
 		}
 	}
 }
