@@ -17,16 +17,16 @@ import (
 // other files that are not regular are left to the job, which reads them
 // once. Cancelling ctx stops the hashing; what was not hashed then
 // returns ctx's error.
-func fingerprintAhead(ctx context.Context, files []string, cfg input.Config) map[string]func() ([32]byte, error) {
+func fingerprintAhead(ctx context.Context, files []string, cfg input.Config) map[string]func() (input.Print, error) {
 	type result struct {
-		sum [32]byte
-		err error
+		print input.Print
+		err   error
 	}
 	type ahead struct {
 		path string
 		done chan result
 	}
-	out := make(map[string]func() ([32]byte, error))
+	out := make(map[string]func() (input.Print, error))
 	var todo []ahead
 	for _, f := range files {
 		if _, dup := out[f]; dup {
@@ -37,9 +37,9 @@ func fingerprintAhead(ctx context.Context, files []string, cfg input.Config) map
 		}
 		done := make(chan result, 1)
 		todo = append(todo, ahead{f, done})
-		out[f] = sync.OnceValues(func() ([32]byte, error) {
+		out[f] = sync.OnceValues(func() (input.Print, error) {
 			r := <-done
-			return r.sum, r.err
+			return r.print, r.err
 		})
 	}
 	if len(todo) == 0 {
@@ -51,8 +51,8 @@ func fingerprintAhead(ctx context.Context, files []string, cfg input.Config) map
 				a.done <- result{err: err}
 				continue
 			}
-			sum, err := input.Fingerprint(a.path, cfg)
-			a.done <- result{sum, err}
+			p, err := input.Fingerprint(a.path, cfg)
+			a.done <- result{p, err}
 		}
 	}()
 	return out

@@ -422,7 +422,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if *f.hugePages {
 		reserveHugeHeap()
 	}
-	var fps map[string]func() ([32]byte, error)
+	var fps map[string]func() (input.Print, error)
 	if *f.sourceID == "" {
 		fctx, stop := context.WithCancel(ctx)
 		defer stop()
@@ -477,7 +477,7 @@ const collectFrom = 16 << 20
 
 // runOne runs one file's job. It returns false when the job failed (said on
 // stderr), and an error only for what stops the whole command.
-func runOne(ctx context.Context, e *env, f *runFlags, sh *shared, file, dir string, fps map[string]func() ([32]byte, error)) (bool, error) {
+func runOne(ctx context.Context, e *env, f *runFlags, sh *shared, file, dir string, fps map[string]func() (input.Print, error)) (bool, error) {
 	// Stages are built per job: their report sections count one run.
 	var size int64
 	if st, err := os.Stat(file); err == nil && st.Mode().IsRegular() {

@@ -69,15 +69,21 @@ func (r *Reader) Close() error {
 	return nil
 }
 
-// countingReader counts bytes read from the compressed input.
+// countingReader counts bytes read from the compressed input and keeps
+// the last error reading it, so that a failed read is not called corrupt
+// data.
 type countingReader struct {
-	r io.Reader
-	n int64
+	r   io.Reader
+	n   int64
+	err error
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
+	if err != nil && err != io.EOF {
+		c.err = err
+	}
 	return n, err
 }
 
@@ -105,7 +111,7 @@ func NewReader(r io.Reader, name string, cfg Config) (*Reader, error) {
 		}
 		out.Codec = Gzip
 		out.closers = append(out.closers, zr)
-		out.Reader = &guard{r: &errNamer{r: zr, name: name, codec: Gzip}, in: cr, name: name, cfg: cfg}
+		out.Reader = &guard{r: &errNamer{r: zr, src: cr, name: name, codec: Gzip}, in: cr, name: name, cfg: cfg}
 	case len(head) == 4 && string(head) == string(zstdMagic):
 		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(256<<20))
 		if err != nil {
@@ -113,7 +119,7 @@ func NewReader(r io.Reader, name string, cfg Config) (*Reader, error) {
 		}
 		out.Codec = Zstd
 		out.closers = append(out.closers, closerFunc(func() error { zr.Close(); return nil }))
-		out.Reader = &guard{r: &errNamer{r: zr, name: name, codec: Zstd}, in: cr, name: name, cfg: cfg}
+		out.Reader = &guard{r: &errNamer{r: zr, src: cr, name: name, codec: Zstd}, in: cr, name: name, cfg: cfg}
 	default:
 		out.Reader = br
 	}
@@ -125,16 +131,18 @@ type closerFunc func() error
 func (f closerFunc) Close() error { return f() }
 
 // errNamer turns a decompressor's errors into one-line messages that name
-// the file and say it is corrupt or truncated.
+// the file and say it is corrupt or truncated. An error reading the
+// compressed input itself passes through as it is.
 type errNamer struct {
 	r     io.Reader
+	src   *countingReader
 	name  string
 	codec Codec
 }
 
 func (e *errNamer) Read(p []byte) (int, error) {
 	n, err := e.r.Read(p)
-	if err == nil || err == io.EOF {
+	if err == nil || err == io.EOF || (e.src.err != nil && errors.Is(err, e.src.err)) {
 		return n, err
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) {

@@ -3,6 +3,14 @@
 // error naming the file, sniffs CSV, TSV, JSON Lines or Parquet, and returns
 // a [formats.RecordReader] over the records. It also fingerprints the
 // decompressed content (sha256), which fixes the job's piece ids.
+//
+// A job reads its file twice, once to fingerprint it and once for its
+// records, so both passes must see the same content. Each pass notes the
+// file's [Version] when it opens the file and checks it again at the end
+// of the file; a caller compares the two passes' versions. A file that a
+// writer was still filling, or that was replaced, fails with [ErrChanged].
+// (Parquet is read at random offsets, not to an end: for it only the two
+// passes' versions are compared.)
 package input
 
 import (
@@ -54,6 +62,41 @@ var (
 	ErrBinary = errors.New("binary data")
 )
 
+// ErrChanged reports a file whose size, modification time or identity
+// moved while a run was reading it, or between the run's two passes: the
+// piece ids (from the fingerprint) would not match the rows read.
+var ErrChanged = errors.New("file changed during the run (still being written, or replaced?); run it again once it is complete")
+
+// Version identifies a version of a regular file as the file system tells
+// it: the file (device and inode), its size and its modification time. The
+// zero Version, for what is not a regular file, is unknown.
+type Version struct{ fi os.FileInfo }
+
+// versionOf returns f's version now; unknown if f is not a regular file.
+func versionOf(f *os.File) Version {
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return Version{}
+	}
+	return Version{fi}
+}
+
+// Same reports whether v and w are the same version of the same file. An
+// unknown version is the same as any.
+func (v Version) Same(w Version) bool {
+	if v.fi == nil || w.fi == nil {
+		return true
+	}
+	return os.SameFile(v.fi, w.fi) && v.fi.Size() == w.fi.Size() && v.fi.ModTime().Equal(w.fi.ModTime())
+}
+
+// Print is what [Fingerprint] returns: sha256 of the decompressed content
+// and the version of the file it was taken from.
+type Print struct {
+	Sum     [32]byte
+	Version Version
+}
+
 // Input is an opened contact file.
 type Input struct {
 	formats.RecordReader
@@ -67,7 +110,13 @@ type Input struct {
 	Size    int64
 	closers []io.Closer
 	read    *atomic.Int64
+	version Version
 }
+
+// Version returns the version of the file as it was opened (unknown for
+// what is not a regular file). Reading fails with ErrChanged at the end of
+// the file if it moved since.
+func (in *Input) Version() Version { return in.version }
 
 // BytesRead returns how many bytes of the file on disk were consumed, for a
 // progress display.
@@ -84,37 +133,56 @@ func (in *Input) Close() error {
 	return first
 }
 
+// countReader counts the bytes read from the file for BytesRead and, at
+// the end of the file, checks that the file is still the version opened.
 type countReader struct {
-	r io.Reader
-	n *atomic.Int64
+	f       *os.File
+	n       *atomic.Int64
+	version Version
 }
 
-func (c countReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
+// Read returns ErrChanged instead of io.EOF for a file that moved; the
+// readers above it add the name (and line).
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.f.Read(p)
 	c.n.Add(int64(n))
+	if err == io.EOF && !c.version.Same(versionOf(c.f)) {
+		err = ErrChanged
+	}
 	return n, err
 }
 
-// Fingerprint returns sha256 of path's decompressed content. It reads the
-// whole file once.
-func Fingerprint(path string, cfg Config) ([32]byte, error) {
-	var sum [32]byte
+// Fingerprint returns sha256 of path's decompressed content and the version
+// of the file hashed. It reads the whole file once; a file that changes
+// meanwhile is an ErrChanged.
+func Fingerprint(path string, cfg Config) (Print, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return sum, err
+		return Print{}, err
 	}
 	defer f.Close()
-	zr, err := compress.NewReader(f, path, cfg.Compress)
+	cr := &countReader{f: f, n: new(atomic.Int64), version: versionOf(f)}
+	zr, err := compress.NewReader(cr, path, cfg.Compress)
 	if err != nil {
-		return sum, err
+		return Print{}, err
 	}
 	defer zr.Close()
 	h := sha256.New()
-	if _, err := io.CopyBuffer(h, zr, make([]byte, 256<<10)); err != nil {
-		return sum, fmt.Errorf("fingerprint: %w", err)
+	_, err = io.CopyBuffer(h, zr, make([]byte, 256<<10))
+	// The decompressor may stop at the end of its stream without reading
+	// to the end of the file.
+	if err == nil && !cr.version.Same(versionOf(f)) {
+		err = ErrChanged
 	}
-	h.Sum(sum[:0])
-	return sum, nil
+	if errors.Is(err, ErrChanged) {
+		return Print{}, fmt.Errorf("fingerprint %s: %w", path, err)
+	}
+	if err != nil {
+		return Print{}, fmt.Errorf("fingerprint: %w", err)
+	}
+	p := Print{Version: cr.version}
+	h.Sum(p.Sum[:0])
+	return p, nil
 }
 
 // Open opens path (a regular file) and returns a reader of its records,
@@ -133,7 +201,7 @@ func Open(ctx context.Context, path string, cfg Config) (*Input, error) {
 }
 
 func open(ctx context.Context, f *os.File, name string, cfg Config) (*Input, error) {
-	in := &Input{Name: name, Size: -1, read: new(atomic.Int64)}
+	in := &Input{Name: name, Size: -1, read: new(atomic.Int64), version: versionOf(f)}
 	in.closers = append(in.closers, f)
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 		in.Size = st.Size()
@@ -141,7 +209,7 @@ func open(ctx context.Context, f *os.File, name string, cfg Config) (*Input, err
 			return nil, fmt.Errorf("%s: %w", name, ErrEmpty)
 		}
 	}
-	zr, err := compress.NewReader(countReader{f, in.read}, name, cfg.Compress)
+	zr, err := compress.NewReader(&countReader{f: f, n: in.read, version: in.version}, name, cfg.Compress)
 	if err != nil {
 		return nil, err
 	}
@@ -149,6 +217,9 @@ func open(ctx context.Context, f *os.File, name string, cfg Config) (*Input, err
 	in.Codec = zr.Codec
 	br := bufio.NewReaderSize(zr, 64<<10)
 	head, err := br.Peek(8 << 10)
+	if errors.Is(err, ErrChanged) {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -212,10 +213,128 @@ func TestFingerprint(t *testing.T) {
 	}
 	b, _ := Fingerprint(zipped, Config{})
 	c, _ := Fingerprint(other, Config{})
-	if a != b {
+	if a.Sum != b.Sum {
 		t.Fatal("same content, compressed or not, must fingerprint the same")
 	}
-	if a == c {
+	if a.Sum == c.Sum {
 		t.Fatal("different content fingerprinted the same")
+	}
+}
+
+// TestChangedWhileRead: a file that grows while it is read (a writer still
+// filling it) fails at its end with ErrChanged naming the file, plain or
+// compressed; the same file left alone reads to the end.
+func TestChangedWhileRead(t *testing.T) {
+	var body strings.Builder
+	body.WriteString("first_name,last_name,address_zip\n")
+	for i := range 20_000 {
+		fmt.Fprintf(&body, "Ada%d,Lovelace,02108\n", i)
+	}
+	more := []byte("Grace,Hopper,10001\n")
+	for _, tc := range []struct {
+		name   string
+		data   []byte
+		append []byte // what the writer adds after the first record
+	}{
+		{"plain", []byte(body.String()), more},
+		{"gzip", gz(t, []byte(body.String())), gz(t, more)},   // a second gzip member
+		{"zstd", zst(t, []byte(body.String())), zst(t, more)}, // a second zstd frame
+	} {
+		for _, grow := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/grown=%v", tc.name, grow), func(t *testing.T) {
+				path := write(t, "contacts.csv", tc.data)
+				in, err := Open(context.Background(), path, Config{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer in.Close()
+				if _, err := in.Read(); err != nil {
+					t.Fatal(err)
+				}
+				if grow {
+					f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+					if err != nil {
+						t.Fatal(err)
+					}
+					f.Write(tc.append)
+					f.Close()
+				}
+				rows := 1
+				for {
+					_, err = in.Read()
+					if err != nil {
+						break
+					}
+					rows++
+				}
+				switch {
+				case !grow && err != io.EOF:
+					t.Fatalf("unchanged file: %v after %d rows, want io.EOF", err, rows)
+				case !grow && rows != 20_000:
+					t.Fatalf("unchanged file: %d rows, want 20000", rows)
+				case grow && !errors.Is(err, ErrChanged):
+					t.Fatalf("grown file: %v after %d rows, want ErrChanged", err, rows)
+				case grow && (!strings.Contains(err.Error(), path) || strings.Contains(err.Error(), "corrupt")):
+					t.Fatalf("error %q: want one that names %s and does not call it corrupt", err, path)
+				}
+			})
+		}
+	}
+}
+
+// TestFingerprintVersion: the version Fingerprint reports is the one Open
+// sees for the same file, and not once the file was appended to or replaced
+// (same content, same modification time, another inode).
+func TestFingerprintVersion(t *testing.T) {
+	path := write(t, "contacts.csv", []byte(sample))
+	p, err := Fingerprint(path, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	openVersion := func() Version {
+		in, err := Open(context.Background(), path, Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer in.Close()
+		return in.Version()
+	}
+	if !p.Version.Same(openVersion()) {
+		t.Fatal("unchanged file: the fingerprint's version differs from the read's")
+	}
+	if (Print{}).Version.Same(p.Version) != true {
+		t.Fatal("an unknown version must match any")
+	}
+
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(filepath.Dir(path), "upload.tmp")
+	if err := os.WriteFile(other, []byte(sample), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(other, st.ModTime(), st.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(other, path); err != nil {
+		t.Fatal(err)
+	}
+	if p.Version.Same(openVersion()) {
+		t.Fatal("replaced file: versions still the same")
+	}
+
+	p, err = Fingerprint(path, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("Grace,Hopper,10001\n")
+	f.Close()
+	if p.Version.Same(openVersion()) {
+		t.Fatal("appended file: versions still the same")
 	}
 }

@@ -42,8 +42,9 @@ type Spec struct {
 	// fingerprint (input.Fingerprint of Input), computed ahead: a caller
 	// that has other work before the job, such as loading lists, can hash
 	// the input meanwhile on another core. Default (nil): Run hashes the
-	// input before reading it.
-	Fingerprint func() ([32]byte, error)
+	// input before reading it. Either way, Run fails with input.ErrChanged
+	// if the file it reads is not the version that was hashed.
+	Fingerprint func() (input.Print, error)
 	// Input options (format, limits).
 	InputConfig input.Config
 	// Ingest options (batch size, column mapping).
@@ -131,19 +132,23 @@ func Run(ctx context.Context, spec Spec, progress *Progress) (*Result, error) {
 	fingerprint := spec.Fingerprint
 	switch {
 	case spec.SourceID != "":
-		fingerprint = func() ([32]byte, error) { return sha256Sum("source-id:" + spec.SourceID), nil }
+		fingerprint = func() (input.Print, error) { return input.Print{Sum: sha256Sum("source-id:" + spec.SourceID)}, nil }
 	case fingerprint == nil:
-		fingerprint = func() ([32]byte, error) { return input.Fingerprint(spec.Input, spec.InputConfig) }
+		fingerprint = func() (input.Print, error) { return input.Fingerprint(spec.Input, spec.InputConfig) }
 	}
-	fp, err := fingerprint()
+	printed, err := fingerprint()
 	if err != nil {
 		return nil, err
 	}
+	fp := printed.Sum
 	in, err := input.Open(ctx, spec.Input, spec.InputConfig)
 	if err != nil {
 		return nil, err
 	}
 	defer in.Close()
+	if !printed.Version.Same(in.Version()) {
+		return nil, fmt.Errorf("%s: after its fingerprint was taken: %w", spec.Input, input.ErrChanged)
+	}
 	if progress != nil {
 		progress.in.Store(in)
 	}
