@@ -356,13 +356,40 @@ func TestSorterScanParts(t *testing.T) {
 
 // TestSortMemory checks the in-memory sort against a plain sort by
 // Key.Compare, on keys whose leading words tie often (so the full key
-// decides) and on keys that tie in every word but Num.
+// decides), on Hi values that differ in every byte (every radix pass) or in
+// presort's bytes (ADC, ZIP Code, international group), with runs above and
+// below the radix sort's threshold.
 func TestSortMemory(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
+	randomID := func(k *Key) {
+		for j := range k.ID {
+			k.ID[j] = "0123456789abcdefghjkmnpqrstvwxyz"[r.IntN(32)]
+		}
+	}
 	for _, tc := range []struct {
 		name string
 		key  func(i int) Key
 	}{
+		{"every byte of Hi", func(i int) Key {
+			k := Key{Hi: r.Uint64() >> r.IntN(64), Num: int64(i)}
+			randomID(&k)
+			return k
+		}},
+		{"presort's Hi", func(i int) Key {
+			var k Key
+			if r.IntN(50) == 0 {
+				k.Hi = 3<<56 | uint64(r.IntN(40))
+			} else {
+				zip5, zip4 := r.IntN(100_000), r.IntN(10_001)
+				k.Hi = uint64(r.IntN(300))<<32 | uint64(zip5*10001+zip4)
+				if r.IntN(4) == 0 {
+					k.Hi &^= 0xFFFF // many pieces to one ZIP Code
+				}
+			}
+			randomID(&k)
+			k.Num = int64(i)
+			return k
+		}},
 		{"spread", func(i int) Key {
 			var k Key
 			k.Hi = uint64(r.IntN(20))
@@ -382,9 +409,9 @@ func TestSortMemory(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := NewSorter(SorterConfig{})
-			for run := range 3 { // the scratch is reused from run to run
+			for run, n := range []int{5000, 700, radixMin, 5003} { // the scratch is reused from run to run
 				s.entries = s.entries[:0]
-				for i := range 5000 + run {
+				for i := range n {
 					s.entries = append(s.entries, entry{key: tc.key(i), off: uint32(i)})
 				}
 				want := slices.Clone(s.entries)
