@@ -251,6 +251,7 @@ type sortItem struct {
 // where permuting the entries in place followed one chain of dependent
 // loads, almost half the sort's time. A spare that does not fit, or would
 // leave more than a quarter unused, is replaced by one of the exact length.
+// No spill may be under way (the spare is the spill's entries until then).
 func (s *Sorter) sortMemory() {
 	var order []sortItem
 	order, s.items = sortOrder(s.entries, s.items)
