@@ -51,7 +51,10 @@
 // Add fills the next run, which may take up to a quarter of MemoryBytes
 // more until the spill is done; the caller never waits for a spill unless
 // that slack is full. Finish sorts the last records and keeps them in memory:
-// the merge reads them there with the runs. Scan merges the runs with a
+// the merge reads them there with the runs. A sort orders 24-byte items (the
+// key's leading words and an index), not the records: a radix sort by the
+// key's Hi, whose few varying bytes (group, ADC, ZIP Code) decide nearly
+// every order, then a comparison sort within each run of equal Hi. Scan merges the runs with a
 // heap; when there are more runs than FanIn, Finish first merges groups of
 // runs into larger ones, so the number of open readers, and with it memory,
 // stays bounded.
