@@ -462,15 +462,7 @@ func TestRunFingerprint(t *testing.T) {
 			if _, stderr, code := runCLI(t, nil, args...); code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
-			b, err := os.ReadFile(filepath.Join(out, "report.json"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var rep pipeline.Report
-			if err := json.Unmarshal(b, &rep); err != nil {
-				t.Fatal(err)
-			}
-			if got, want := rep.Job.Fingerprint, hex.EncodeToString(tc.want[:]); got != want {
+			if got, want := readReport(t, out).Job.Fingerprint, hex.EncodeToString(tc.want[:]); got != want {
 				t.Fatalf("fingerprint %s, want %s", got, want)
 			}
 		})

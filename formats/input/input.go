@@ -203,9 +203,9 @@ func Open(ctx context.Context, path string, cfg Config) (*Input, error) {
 func open(ctx context.Context, f *os.File, name string, cfg Config) (*Input, error) {
 	in := &Input{Name: name, Size: -1, read: new(atomic.Int64), version: versionOf(f)}
 	in.closers = append(in.closers, f)
-	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-		in.Size = st.Size()
-		if st.Size() == 0 {
+	if fi := in.version.fi; fi != nil { // a regular file
+		in.Size = fi.Size()
+		if in.Size == 0 {
 			return nil, fmt.Errorf("%s: %w", name, ErrEmpty)
 		}
 	}
