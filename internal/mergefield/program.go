@@ -144,21 +144,22 @@ func (p *Program) Append(dst []byte, fields [][]byte) ([]byte, Problem) {
 }
 
 // applyFilters appends v run through fs (and HTML-escaped if html) to dst.
-// It works in dst's spare capacity: each step appends its output after the
-// current value and copies it back, so nothing is allocated once dst is big
-// enough.
+// The first filter reads v and appends its output to dst; each later one
+// appends its output after the current value and copies it back, so nothing
+// is allocated once dst is big enough, and a single filter copies nothing.
 func applyFilters(dst, v []byte, fs []filter, html bool) ([]byte, bool) {
 	start := len(dst)
-	dst = append(dst, v...)
+	cur := v // the value so far: v, then dst[start:] once a filter has run
 	for i := range fs {
 		f := &fs[i]
-		cur := dst[start:]
 		mark := len(dst)
 		switch f.kind {
 		case filterDefault:
 			if isBlank(cur) {
-				dst = append(dst[:start], f.arg...)
+				cur = f.arg
 			}
+			dst = append(dst[:start], cur...) // in place when cur is dst[start:]
+			cur = dst[start:]
 			continue
 		case filterUpper:
 			dst = appendUpper(dst, cur)
@@ -167,21 +168,29 @@ func applyFilters(dst, v []byte, fs []filter, html bool) ([]byte, bool) {
 		case filterTitle:
 			dst = appendTitle(dst, cur)
 		case filterTrim:
-			n := copy(dst[start:], trimSpace(cur))
-			dst = dst[:start+n]
+			dst = append(dst[:start], trimSpace(cur)...)
+			cur = dst[start:]
 			continue
 		case filterDate:
 			if isBlank(cur) {
+				dst = append(dst[:start], cur...)
+				cur = dst[start:]
 				continue
 			}
 			t, ok := parseDate(trimSpace(cur))
 			if !ok {
-				return dst, false
+				return dst[:start], false
 			}
 			dst = t.AppendFormat(dst, f.layout)
 		}
-		n := copy(dst[start:], dst[mark:])
-		dst = dst[:start+n]
+		if mark > start { // cur is dst[start:mark]: move the output over it
+			n := copy(dst[start:], dst[mark:])
+			dst = dst[:start+n]
+		}
+		cur = dst[start:]
+	}
+	if len(fs) == 0 {
+		dst = append(dst, v...)
 	}
 	if html && needsHTMLEscape(dst[start:]) {
 		mark := len(dst)

@@ -118,6 +118,10 @@ func TestRenderText(t *testing.T) {
 		{"date blank with default", "{{blank|date:Jan 2|Soon}}", row, "Soon", Problem{}},
 		{"date default is parsed", "{{empty|default:2024-12-25|date:Jan 2}}", row, "Dec 25", Problem{}},
 		{"chain", "{{last_name|upper|lower|title}}", row, "O'Brien-Smith", Problem{}},
+		{"trim then upper", "[{{padded|trim|upper}}]", row, "[ANN]", Problem{}},
+		{"upper then trim", "[{{padded|upper|trim}}]", row, "[ANN]", Problem{}},
+		{"date then upper", "{{date|date:Jan 2|upper}}", row, "MAR 5", Problem{}},
+		{"blank date kept", "[{{blank|date:Jan 2|default:}}]", row, "[]", Problem{}},
 
 		// defaults
 		{"bare default", "Hi {{empty|Friend}}", row, "Hi Friend", Problem{}},
