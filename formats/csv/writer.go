@@ -122,19 +122,33 @@ func (w *Writer) appendField(b, f []byte) []byte {
 			hit |= w.specials(x)
 		}
 	}
-	if hit != 0 {
+	if hit != 0 && w.needsQuote(f) {
 		return appendQuoted(b[:start], f)
 	}
 	return b
 }
 
+// needsQuote reports whether f, which has no space or tab at either end,
+// holds a byte that forces quoting.
+func (w *Writer) needsQuote(f []byte) bool {
+	for _, c := range f {
+		if w.special[c] {
+			return true
+		}
+	}
+	return false
+}
+
 // specials is non-zero when one of x's eight bytes is the delimiter, a
-// quote, CR or LF: a byte equal to c is a zero byte of x^c, and v has a zero
-// byte exactly when (v-0x01..01) &^ v has a high bit set.
+// quote or a control byte below 0x0E (CR and LF among them): a byte equal to
+// c is a zero byte of x^c, and v has a byte below n exactly when
+// (v-n*0x01..01) &^ v has a high bit set. One test for CR and LF together
+// instead of one each; appendField checks a hit byte by byte before it
+// quotes, so a tab or another control byte alone does not.
 func (w *Writer) specials(x uint64) uint64 {
 	const lo, hi = 0x0101010101010101, 0x8080808080808080
-	zero := func(v uint64) uint64 { return (v - lo) &^ v & hi }
-	return zero(x^(lo*uint64(w.comma))) | zero(x^(lo*'"')) | zero(x^(lo*'\r')) | zero(x^(lo*'\n'))
+	below := func(v uint64, n byte) uint64 { return (v - lo*uint64(n)) &^ v & hi }
+	return below(x^(lo*uint64(w.comma)), 1) | below(x^(lo*'"'), 1) | below(x, '\r'+1)
 }
 
 // end ends the record being built and writes the buffer out once it holds

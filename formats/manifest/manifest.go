@@ -294,12 +294,18 @@ func (w *Writer) Add(ctx context.Context, b *pipeline.Batch) error {
 	}
 	sc := w.job.Schema
 	batchCol, _ := sc.Index(ColBatchID)
+	var (
+		lastID []byte // presorted pieces come in runs of one batch
+		bw     *batchWriter
+	)
 	for _, r := range b.Rows {
 		id := r.Field(batchCol)
 		if len(id) == 0 {
 			return fmt.Errorf("manifest: piece %s (row %d) has no batch_id", r.ID, r.Num)
 		}
-		bw := w.batches[string(id)]
+		if bw == nil || !bytes.Equal(id, lastID) {
+			bw, lastID = w.batches[string(id)], id
+		}
 		if bw == nil {
 			var err error
 			if bw, err = w.open(string(id), r); err != nil {

@@ -264,11 +264,16 @@ func (s *Stage) Process(ctx context.Context, b *pipeline.Batch) error {
 	}
 	s.live = s.live[:0]
 	s.ids = s.ids[:0]
+	var priced []byte // the last level found priced: presorted pieces come in runs of one level
 	for _, r := range b.Rows {
 		if r.Fate != pipeline.Live {
 			continue
 		}
 		lvl := r.Field(s.colLevel)
+		if priced != nil && bytes.Equal(lvl, priced) {
+			s.live = append(s.live, r)
+			continue
+		}
 		if _, ok := s.prices[string(lvl)]; !ok {
 			if s.cfg.Ledger != nil || len(lvl) == 0 {
 				return s.noPrice(r, string(lvl))
@@ -277,6 +282,7 @@ func (s *Stage) Process(ctx context.Context, b *pipeline.Batch) error {
 			s.rep.UnpricedPieces++
 			continue
 		}
+		priced = lvl
 		s.live = append(s.live, r)
 	}
 	if len(s.live) == 0 {
