@@ -48,6 +48,7 @@ type RowError struct {
 	Detail string
 }
 
+// Error names the line, what is wrong and, if known, the offending part.
 func (e *RowError) Error() string {
 	if e.Detail != "" {
 		return fmt.Sprintf("line %d: %v: %s", e.Line, e.Err, e.Detail)

@@ -43,6 +43,7 @@ type StageError struct {
 	Err   error
 }
 
+// Error names the stage and its error.
 func (e *StageError) Error() string { return fmt.Sprintf("stage %s: %v", e.Stage, e.Err) }
 
 // Unwrap returns the underlying error.

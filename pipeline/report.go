@@ -85,6 +85,7 @@ type AccountingError struct {
 	Why                              string
 }
 
+// Error gives the counts that do not add up and why.
 func (e *AccountingError) Error() string {
 	return fmt.Sprintf("row accounting does not add up: rows_in %d != accepted %d + rejected %d + held %d (%s)",
 		e.RowsIn, e.Accepted, e.Rejected, e.Held, e.Why)
