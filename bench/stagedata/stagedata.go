@@ -40,8 +40,11 @@ import (
 	"github.com/postmill/postmill/stages/validate"
 )
 
-// Chain is the stages of a run over generated contacts, in order.
-var Chain = []string{"validate", "suppress", "dedupe", "render", "batch", "account"}
+// chain is the stages of a run over generated contacts, in order.
+var chain = [...]string{"validate", "suppress", "dedupe", "render", "batch", "account"}
+
+// Chain returns the names of the stages of a run, in order.
+func Chain() []string { return slices.Clone(chain[:]) }
 
 // Config says what to generate. The zero value is 100,000 contacts of
 // seed 1.
@@ -71,10 +74,14 @@ type Data struct {
 
 // Row is a copy of one row as a stage receives it.
 type Row struct {
+	// Num and Line are the row's source row number and input line.
 	Num, Line int64
-	ID        pipeline.PieceID
-	Fields    [][]byte
-	Notes     []pipeline.Reason
+	// ID is the row's piece id.
+	ID pipeline.PieceID
+	// Fields are the values by the job's schema column index.
+	Fields [][]byte
+	// Notes are the informational codes the row carries.
+	Notes []pipeline.Reason
 }
 
 // New generates cfg's contacts, suppression lists and change-of-address
@@ -129,7 +136,7 @@ func New(tb testing.TB, cfg Config) *Data {
 	return d
 }
 
-// Stage returns a new instance of the named stage (one of Chain), bound to
+// Stage returns a new instance of the named stage (one of Chain's), bound to
 // the job's schema and configured as the end-to-end benchmark runs it; the
 // account stage prices without a ledger. Presort spills go to a temporary
 // directory; a batch stage is closed when tb ends.
@@ -174,20 +181,20 @@ func (d *Data) newStage(name string) (pipeline.Stage, error) {
 	case "account":
 		return account.New(account.Config{Account: d.Job.Account, CreditType: "pc4x6", Campaign: d.Job.Campaign, RateCard: d.rates})
 	}
-	return nil, fmt.Errorf("unknown stage (want one of %s)", strings.Join(Chain, ", "))
+	return nil, fmt.Errorf("unknown stage (want one of %s)", strings.Join(chain[:], ", "))
 }
 
 // Input returns copies of the rows that reach the named stage: the
 // generated contacts ingested and run through every stage before it in
-// Chain, in the order they reach it.
+// the chain, in the order they reach it.
 func (d *Data) Input(tb testing.TB, name string) []Row {
 	tb.Helper()
-	i := slices.Index(Chain, name)
+	i := slices.Index(chain[:], name)
 	if i < 0 {
-		tb.Fatalf("unknown stage %q (want one of %s)", name, strings.Join(Chain, ", "))
+		tb.Fatalf("unknown stage %q (want one of %s)", name, strings.Join(chain[:], ", "))
 	}
 	var steps []pipeline.Step
-	for _, n := range Chain[:i] {
+	for _, n := range chain[:i] {
 		serial := n == "dedupe" || n == "batch" || n == "account"
 		steps = append(steps, pipeline.Step{Name: n, Stage: d.Stage(tb, n), Serial: serial})
 	}
