@@ -221,7 +221,7 @@ func TestFormatsDecodeSame(t *testing.T) {
 
 func readParquet(t *testing.T, data []byte) [][]string {
 	t.Helper()
-	r, err := parquet.NewReader(context.Background(), bytes.NewReader(data), "contacts.parquet")
+	r, err := parquet.NewReader(context.Background(), bytes.NewReader(data), "contacts.parquet", parquet.ReaderConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -241,7 +241,7 @@ func open(ctx context.Context, f *os.File, name string, cfg Config) (*Input, err
 		if in.Codec != compress.None {
 			return nil, fmt.Errorf("%s: Parquet inside %s is not supported (Parquet compresses its own pages)", name, in.Codec)
 		}
-		pr, err := parquet.NewReader(ctx, f, name)
+		pr, err := parquet.NewReader(ctx, f, name, parquet.ReaderConfig{})
 		if err != nil {
 			return nil, err
 		}

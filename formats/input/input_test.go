@@ -148,6 +148,13 @@ func TestBadInputs(t *testing.T) {
 		corrupt[i] ^= 0x5a
 	}
 	z := zst(t, []byte(strings.Repeat(sample, 20000)))
+	// A footer whose row group lacks a column chunk's metadata (found by
+	// formats/parquet's FuzzReader): the decoder panics on it, on a
+	// goroutine of its own unless the reader checks the chunks first.
+	footer, err := os.ReadFile("testdata/corrupt-footer.parquet")
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name, file string
 		data       []byte
@@ -166,6 +173,7 @@ func TestBadInputs(t *testing.T) {
 		{"text bomb, ratio guard", "text.csv.gz", bomb(t, 4, true), Config{}, "text.csv.gz: decompression bomb guard", compress.ErrBomb},
 		{"text bomb, size guard", "text.csv.gz", bomb(t, 1, true), Config{Compress: compress.Config{MaxBytes: 1 << 20, MaxRatio: -1}}, "text.csv.gz: decompression bomb guard: more than 1048576 bytes", compress.ErrBomb},
 		{"bad parquet", "t.parquet", []byte("PAR1 and then nothing"), Config{}, "t.parquet: not a readable Parquet file", nil},
+		{"corrupt parquet footer", "f.parquet", footer, Config{}, "f.parquet: corrupt Parquet file", parquet.ErrCorrupt},
 		{"no header", "blank.csv", []byte("\n\n\n"), Config{}, "blank.csv: empty input: no header row", nil},
 	}
 	for _, tt := range tests {

@@ -251,7 +251,7 @@ func parquetRows(path string) (int64, error) {
 		return 0, err
 	}
 	defer f.Close()
-	r, err := parquet.NewReader(context.Background(), f, path)
+	r, err := parquet.NewReader(context.Background(), f, path, parquet.ReaderConfig{})
 	if err != nil {
 		return 0, err
 	}

@@ -7,9 +7,11 @@ package parquet
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -23,10 +25,35 @@ import (
 // Magic is the four bytes a Parquet file starts (and ends) with.
 const Magic = "PAR1"
 
+// DefaultMaxMemory is a Reader's memory bound unless configured otherwise:
+// room for a row group of a few million contact rows decoded.
+const DefaultMaxMemory = 1 << 30
+
+// ReaderConfig bounds what a Reader takes from a file. The zero value takes
+// the defaults.
+type ReaderConfig struct {
+	// MaxMemory bounds the bytes the reader holds in Arrow buffers at once:
+	// the pages of a row group and the records decoded from them. A file
+	// that claims more (corrupt, or made to exhaust memory) fails with
+	// ErrTooLarge rather than taking the machine's memory. Default (0):
+	// DefaultMaxMemory.
+	MaxMemory int64
+}
+
+// ErrTooLarge is wrapped by the error of a file that needs more memory than
+// ReaderConfig.MaxMemory allows.
+var ErrTooLarge = errors.New("needs more memory than the reader's limit (corrupt, or row groups too large)")
+
+// ErrCorrupt is wrapped by the error of a file the Parquet decoder gave up
+// on.
+var ErrCorrupt = errors.New("corrupt Parquet file")
+
 // Reader reads a Parquet file's rows as text fields.
 type Reader struct {
 	pf     *file.Reader
 	rr     pqarrow.RecordReader
+	mem    *boundedAllocator
+	offs   []int
 	header []string
 	rec    arrow.Record
 	row    int
@@ -38,19 +65,34 @@ type Reader struct {
 }
 
 // NewReader opens a Parquet file from a random-access reader.
-func NewReader(ctx context.Context, r parquet.ReaderAtSeeker, name string) (*Reader, error) {
-	pf, err := file.NewParquetReader(r)
+func NewReader(ctx context.Context, r parquet.ReaderAtSeeker, name string, cfg ReaderConfig) (rd *Reader, err error) {
+	if cfg.MaxMemory <= 0 {
+		cfg.MaxMemory = DefaultMaxMemory
+	}
+	mem := &boundedAllocator{limit: cfg.MaxMemory}
+	var pf *file.Reader
+	defer func() {
+		if err != nil && pf != nil {
+			pf.Close()
+		}
+	}()
+	defer recoverDecode(name, &err) // first: the cleanup above sees its error
+	pf, err = file.NewParquetReader(r, file.WithReadProps(parquet.NewReaderProperties(mem)))
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a readable Parquet file: %w", name, err)
 	}
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 4096}, memory.DefaultAllocator)
+	if err := checkChunks(pf); err != nil {
+		return nil, fmt.Errorf("%s: %w: %v", name, ErrCorrupt, err)
+	}
+	// Rows are read on the caller's goroutine (Parallel off), so that a
+	// decoder panic while reading reaches recoverDecode; only opening the
+	// columns uses goroutines of pqarrow's, hence checkChunks first.
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 4096}, mem)
 	if err != nil {
-		pf.Close()
 		return nil, fmt.Errorf("%s: read Parquet schema: %w", name, err)
 	}
 	rr, err := fr.GetRecordReader(ctx, nil, nil)
 	if err != nil {
-		pf.Close()
 		return nil, fmt.Errorf("%s: read Parquet rows: %w", name, err)
 	}
 	schema := rr.Schema()
@@ -58,7 +100,7 @@ func NewReader(ctx context.Context, r parquet.ReaderAtSeeker, name string) (*Rea
 	for i, f := range schema.Fields() {
 		h[i] = f.Name
 	}
-	return &Reader{pf: pf, rr: rr, header: h, name: name, fields: make([][]byte, len(h))}, nil
+	return &Reader{pf: pf, rr: rr, header: h, name: name, fields: make([][]byte, len(h)), offs: make([]int, len(h)+1), mem: mem}, nil
 }
 
 // Header returns the column names.
@@ -71,7 +113,8 @@ func (r *Reader) Raw() []byte { return r.raw }
 func (r *Reader) Line() int64 { return r.n }
 
 // Read returns the next row.
-func (r *Reader) Read() ([][]byte, error) {
+func (r *Reader) Read() (fields [][]byte, err error) {
+	defer recoverDecode(r.name, &err)
 	for r.rec == nil || r.row >= int(r.rec.NumRows()) {
 		if !r.rr.Next() {
 			if err := r.rr.Err(); err != nil && err != io.EOF {
@@ -83,12 +126,15 @@ func (r *Reader) Read() ([][]byte, error) {
 		r.row = 0
 	}
 	r.buf = r.buf[:0]
-	offs := make([]int, 0, len(r.fields)+1)
+	offs := r.offs[:0]
 	for _, col := range r.rec.Columns() {
 		offs = append(offs, len(r.buf))
 		r.buf = appendValue(r.buf, col, r.row)
 	}
 	offs = append(offs, len(r.buf))
+	if len(offs) != len(r.fields)+1 {
+		return nil, fmt.Errorf("%s: %w: a record of %d columns, the schema has %d", r.name, ErrCorrupt, len(offs)-1, len(r.fields))
+	}
 	for i := range r.fields {
 		r.fields[i] = r.buf[offs[i]:offs[i+1]:offs[i+1]]
 	}
@@ -119,6 +165,86 @@ func appendValue(dst []byte, col arrow.Array, i int) []byte {
 		return appendValue(dst, a.Dictionary(), a.GetValueIndex(i))
 	}
 	return append(dst, col.ValueStr(i)...)
+}
+
+// checkChunks reads every row group's column chunk metadata on this
+// goroutine. pqarrow reads it on goroutines of its own when it opens the
+// columns, where a panic over a malformed footer (a row group short of
+// chunks, a chunk without metadata) would stop the process instead of
+// reaching recoverDecode.
+func checkChunks(pf *file.Reader) error {
+	md := pf.MetaData()
+	cols := md.Schema.NumColumns()
+	for g := range pf.NumRowGroups() {
+		rg := md.RowGroup(g)
+		if rg.NumColumns() != cols {
+			return fmt.Errorf("row group %d has %d column chunks for %d columns", g, rg.NumColumns(), cols)
+		}
+		for c := range cols {
+			if _, err := rg.ColumnChunk(c); err != nil {
+				return fmt.Errorf("row group %d column %d: %w", g, c, err)
+			}
+		}
+	}
+	return nil
+}
+
+// recoverDecode turns a panic of the Parquet decoder into *err: the
+// allocator's when a file needs more memory than allowed (ErrTooLarge), or
+// the decoder's own on input it cannot handle (ErrCorrupt). Arrow's Parquet
+// code panics on some malformed files rather than returning an error; a
+// contact file is untrusted input.
+func recoverDecode(name string, err *error) {
+	p := recover()
+	if p == nil {
+		return
+	}
+	if e, ok := p.(budgetError); ok {
+		*err = fmt.Errorf("%s: %w: %d bytes at once, limit %d", name, ErrTooLarge, e.want, e.limit)
+		return
+	}
+	*err = fmt.Errorf("%s: %w: %v", name, ErrCorrupt, p)
+}
+
+// boundedAllocator is Go memory with a bound on the bytes allocated and
+// not yet freed: past it, Allocate panics with a budgetError, which
+// recoverDecode turns into ErrTooLarge.
+type boundedAllocator struct {
+	limit int64
+	used  atomic.Int64
+	peak  atomic.Int64
+	mem   memory.GoAllocator
+}
+
+// budgetError is the panic value of an allocation over the bound.
+type budgetError struct{ want, limit int64 }
+
+// Allocate returns size bytes, or panics past the bound.
+func (a *boundedAllocator) Allocate(size int) []byte {
+	a.reserve(int64(size))
+	return a.mem.Allocate(size)
+}
+
+// Reallocate resizes b, or panics past the bound.
+func (a *boundedAllocator) Reallocate(size int, b []byte) []byte {
+	a.reserve(int64(size - len(b)))
+	return a.mem.Reallocate(size, b)
+}
+
+// Free gives b's bytes back to the bound.
+func (a *boundedAllocator) Free(b []byte) {
+	a.used.Add(-int64(len(b)))
+	a.mem.Free(b)
+}
+
+func (a *boundedAllocator) reserve(n int64) {
+	used := a.used.Add(n)
+	if used > a.limit {
+		a.used.Add(-n)
+		panic(budgetError{want: used, limit: a.limit})
+	}
+	for p := a.peak.Load(); used > p && !a.peak.CompareAndSwap(p, used); p = a.peak.Load() {
+	}
 }
 
 // Close releases the file.

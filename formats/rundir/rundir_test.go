@@ -120,7 +120,7 @@ func TestSinkParquet(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	r, err := parquet.NewReader(ctx, f, "accepted.parquet")
+	r, err := parquet.NewReader(ctx, f, "accepted.parquet", parquet.ReaderConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
