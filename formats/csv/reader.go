@@ -91,6 +91,14 @@ func (r *Reader) ReadHeader() ([]string, error) {
 	if err == io.EOF {
 		return nil, fmt.Errorf("%s: empty input: no header row", r.cfg.Name)
 	}
+	var re *formats.RowError
+	if errors.As(err, &re) {
+		// A bad header is the file's error, not a row's: say which file.
+		if r.cfg.Name == "" {
+			return nil, fmt.Errorf("header: %w", err)
+		}
+		return nil, fmt.Errorf("%s: header: %w", r.cfg.Name, err)
+	}
 	if err != nil {
 		return nil, err
 	}

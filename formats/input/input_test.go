@@ -175,6 +175,7 @@ func TestBadInputs(t *testing.T) {
 		{"bad parquet", "t.parquet", []byte("PAR1 and then nothing"), Config{}, "t.parquet: not a readable Parquet file", nil},
 		{"corrupt parquet footer", "f.parquet", footer, Config{}, "f.parquet: corrupt Parquet file", parquet.ErrCorrupt},
 		{"no header", "blank.csv", []byte("\n\n\n"), Config{}, "blank.csv: empty input: no header row", nil},
+		{"bad header quoting", "q.csv", []byte("\"first_name,last_name\n"), Config{}, "q.csv: header: line 1: bad quoting", formats.ErrQuote},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
