@@ -50,13 +50,23 @@ func FuzzReader(f *testing.F) {
 				// back as a blank line: nothing to compare.
 				continue
 			}
+			// The record is written second, after a line of its own: a
+			// record read from the middle of a file may start with a BOM,
+			// which a file's first line drops.
 			var buf bytes.Buffer
 			w := NewWriter(&buf)
+			if err := w.WriteStrings([]string{"h"}); err != nil {
+				t.Fatal(err)
+			}
 			if err := w.Write(fields); err != nil {
 				t.Fatal(err)
 			}
 			w.Flush()
-			again, err := NewReader(bytes.NewReader(buf.Bytes()), ReaderConfig{}).Read()
+			rr := NewReader(bytes.NewReader(buf.Bytes()), ReaderConfig{})
+			if _, err := rr.Read(); err != nil {
+				t.Fatalf("re-read of %q, first line: %v", buf.Bytes(), err)
+			}
+			again, err := rr.Read()
 			if err != nil {
 				t.Fatalf("re-read of %q: %v", buf.Bytes(), err)
 			}
