@@ -48,6 +48,9 @@ func cmdVerify(ctx context.Context, e *env, args []string) error {
 			for _, p := range b.Problems {
 				fmt.Fprintf(e.stdout, "FAIL  %s  %s\n", b.BatchID, p)
 			}
+			if b.Omitted > 0 {
+				fmt.Fprintf(e.stdout, "FAIL  %s  and %d more problems\n", b.BatchID, b.Omitted)
+			}
 		}
 	}
 	if !*quiet {

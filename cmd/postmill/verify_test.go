@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,6 +83,20 @@ func TestVerifyCommand(t *testing.T) {
 		t.Fatalf("exit %d after tampering", code)
 	}
 	golden(t, "verify_tampered.txt", []byte(stdout))
+
+	// A pieces file wrong on every row: MaxProblems lines, then a count.
+	var rows strings.Builder
+	rows.WriteString(strings.SplitAfter(string(data), "\n")[0])
+	for i := range 2 * manifest.MaxProblems {
+		fmt.Fprintf(&rows, "p%d,%d,other,%d,1,5digit,10001\n", i, i+1, i+1)
+	}
+	os.WriteFile(p, []byte(rows.String()), 0o644)
+	stdout, _, code = verifyCLI(t, filepath.Join(out, "batches", "b-domestic"))
+	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	if code != 1 || len(lines) != manifest.MaxProblems+2 || !strings.HasPrefix(lines[manifest.MaxProblems], "FAIL  b-domestic  and ") ||
+		!strings.HasSuffix(lines[manifest.MaxProblems], " more problems") {
+		t.Fatalf("exit %d, %d lines; line %d %q", code, len(lines), manifest.MaxProblems, lines[min(manifest.MaxProblems, len(lines)-1)])
+	}
 }
 
 func TestVerifyUsage(t *testing.T) {

@@ -464,6 +464,37 @@ func TestSerialsDifferOnRerun(t *testing.T) {
 	}
 }
 
+// TestVerifyBoundsProblems: a pieces file wrong on every row lists
+// MaxProblems problems and counts the rest.
+func TestVerifyBoundsProblems(t *testing.T) {
+	out := t.TempDir()
+	sink, _ := runChain(t, runCfg{out: out, state: t.TempDir(), rows: crafted(), labels: labels})
+	var dom string
+	for _, m := range sink.manifests {
+		if strings.Contains(m.BatchID, "-domestic-") {
+			dom = filepath.Join(out, manifest.BatchesDir, m.BatchID)
+		}
+	}
+	p := filepath.Join(dom, manifest.PiecesCSV)
+	lines := strings.SplitAfter(string(readFile(t, p)), "\n")
+	body := strings.ReplaceAll(strings.Join(lines[1:], ""), filepath.Base(dom), "another-batch")
+	// Every row twice more: each has a wrong batch_id, and the copies a
+	// sequence that does not rise.
+	if err := os.WriteFile(p, []byte(lines[0]+body+body+body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := manifest.Verify(dom)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := rep.Batches[0]
+	rows := 3 * (len(lines) - 2) // lines ends with an empty string after the last newline
+	if len(b.Problems) != manifest.MaxProblems || b.Omitted < rows-manifest.MaxProblems || b.OK() {
+		t.Fatalf("%d problems listed, %d omitted, for %d rows with a wrong batch_id: want %d listed and the rest counted",
+			len(b.Problems), b.Omitted, rows, manifest.MaxProblems)
+	}
+}
+
 func TestVerifyDetects(t *testing.T) {
 	tests := []struct {
 		name   string

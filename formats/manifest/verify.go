@@ -43,14 +43,25 @@ type BatchResult struct {
 	// Pieces and Files are the manifest's piece and file counts.
 	Pieces int64 // the manifest's piece count
 	Files  int   // the manifest's file count
-	// Problems says what does not match, one line each; empty when the batch verified.
+	// Problems says what does not match, one line each, at most
+	// MaxProblems; empty when the batch verified.
 	Problems []string
+	// Omitted counts the problems found past MaxProblems and not listed.
+	Omitted int
 }
+
+// MaxProblems bounds the problems listed for one batch: a pieces file with
+// a wrong batch_id on every row would otherwise list every row.
+const MaxProblems = 100
 
 // OK reports whether the batch verified.
 func (b BatchResult) OK() bool { return len(b.Problems) == 0 }
 
 func (b *BatchResult) problem(format string, args ...any) {
+	if len(b.Problems) >= MaxProblems {
+		b.Omitted++
+		return
+	}
 	b.Problems = append(b.Problems, fmt.Sprintf(format, args...))
 }
 
