@@ -19,6 +19,9 @@ import (
 	"github.com/postmill/postmill/formats"
 )
 
+// DefaultMaxFields bounds a record's fields unless configured otherwise.
+const DefaultMaxFields = 4096
+
 // ReaderConfig tunes a Reader. The zero value reads comma-separated records
 // with the default limits.
 type ReaderConfig struct {
@@ -27,7 +30,8 @@ type ReaderConfig struct {
 	// MaxRecordBytes bounds one record, quoted newlines included. Default
 	// (0): 1 MiB.
 	MaxRecordBytes int
-	// MaxFields bounds the fields of one record. Default (0): 4096.
+	// MaxFields bounds the fields of one record. Default (0):
+	// DefaultMaxFields.
 	MaxFields int
 	// BufferBytes is the read buffer size. Default (0): 256 KiB.
 	BufferBytes int
@@ -72,7 +76,7 @@ func NewReader(r io.Reader, cfg ReaderConfig) *Reader {
 		cfg.MaxRecordBytes = 1 << 20
 	}
 	if cfg.MaxFields <= 0 {
-		cfg.MaxFields = 4096
+		cfg.MaxFields = DefaultMaxFields
 	}
 	if cfg.BufferBytes <= 0 {
 		cfg.BufferBytes = 256 << 10

@@ -52,7 +52,8 @@ type Config struct {
 	Compress compress.Config
 	// MaxRecordBytes bounds one record or line. Default (0): 1 MiB.
 	MaxRecordBytes int
-	// MaxFields bounds the columns of a record. Default (0): 4096.
+	// MaxFields bounds the columns of a record (or of a Parquet file's
+	// schema). Default (0): csv.DefaultMaxFields.
 	MaxFields int
 }
 
@@ -246,6 +247,14 @@ func open(ctx context.Context, f *os.File, name string, cfg Config) (*Input, err
 			return nil, err
 		}
 		in.closers = append(in.closers, pr)
+		maxFields := cfg.MaxFields
+		if maxFields <= 0 {
+			maxFields = csv.DefaultMaxFields
+		}
+		if n := len(pr.Header()); n > maxFields {
+			pr.Close()
+			return nil, fmt.Errorf("%s: %w: %d Parquet columns, over %d", name, csv.ErrTooManyFields, n, maxFields)
+		}
 		in.RecordReader = pr
 		if st, err := f.Stat(); err == nil {
 			in.read.Store(st.Size())

@@ -16,6 +16,7 @@ import (
 
 	"github.com/postmill/postmill/formats"
 	"github.com/postmill/postmill/formats/compress"
+	"github.com/postmill/postmill/formats/csv"
 	"github.com/postmill/postmill/formats/parquet"
 )
 
@@ -155,6 +156,18 @@ func TestBadInputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var wideBuf bytes.Buffer
+	pw, err := parquet.NewWriter(&wideBuf, strings.Split("a,b,c,d,e,f,g,h,i", ","))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pw.Write([][]byte{[]byte("1")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := pw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	wide := wideBuf.Bytes()
 	tests := []struct {
 		name, file string
 		data       []byte
@@ -174,6 +187,7 @@ func TestBadInputs(t *testing.T) {
 		{"text bomb, size guard", "text.csv.gz", bomb(t, 1, true), Config{Compress: compress.Config{MaxBytes: 1 << 20, MaxRatio: -1}}, "text.csv.gz: decompression bomb guard: more than 1048576 bytes", compress.ErrBomb},
 		{"bad parquet", "t.parquet", []byte("PAR1 and then nothing"), Config{}, "t.parquet: not a readable Parquet file", nil},
 		{"corrupt parquet footer", "f.parquet", footer, Config{}, "f.parquet: corrupt Parquet file", parquet.ErrCorrupt},
+		{"parquet too wide", "wide.parquet", wide, Config{MaxFields: 8}, "wide.parquet: too many fields: 9 Parquet columns, over 8", csv.ErrTooManyFields},
 		{"no header", "blank.csv", []byte("\n\n\n"), Config{}, "blank.csv: empty input: no header row", nil},
 		{"bad header quoting", "q.csv", []byte("\"first_name,last_name\n"), Config{}, "q.csv: header: line 1: bad quoting", formats.ErrQuote},
 	}
