@@ -260,7 +260,7 @@ func open(ctx context.Context, f *os.File, name string, cfg Config) (*Input, err
 			in.read.Store(st.Size())
 		}
 	case JSONL:
-		jr, err := jsonl.NewReader(br, jsonl.ReaderConfig{MaxLineBytes: cfg.MaxRecordBytes, Name: name})
+		jr, err := jsonl.NewReader(br, jsonl.ReaderConfig{MaxLineBytes: cfg.MaxRecordBytes, MaxFields: cfg.MaxFields, Name: name})
 		if err != nil {
 			return nil, err
 		}

@@ -188,6 +188,7 @@ func TestBadInputs(t *testing.T) {
 		{"bad parquet", "t.parquet", []byte("PAR1 and then nothing"), Config{}, "t.parquet: not a readable Parquet file", nil},
 		{"corrupt parquet footer", "f.parquet", footer, Config{}, "f.parquet: corrupt Parquet file", parquet.ErrCorrupt},
 		{"parquet too wide", "wide.parquet", wide, Config{MaxFields: 8}, "wide.parquet: too many fields: 9 Parquet columns, over 8", csv.ErrTooManyFields},
+		{"json lines too wide", "wide.jsonl", []byte(`{"a":1,"b":2,"c":3}` + "\n"), Config{MaxFields: 2}, "wide.jsonl line 1: first record: 3 keys, over 2", nil},
 		{"no header", "blank.csv", []byte("\n\n\n"), Config{}, "blank.csv: empty input: no header row", nil},
 		{"bad header quoting", "q.csv", []byte("\"first_name,last_name\n"), Config{}, "q.csv: header: line 1: bad quoting", formats.ErrQuote},
 	}

@@ -22,6 +22,9 @@ type ReaderConfig struct {
 	MaxLineBytes int
 	// Name names the input in errors. Default: "input".
 	Name string
+	// MaxFields bounds the keys of the first object, the header. Default
+	// (0): 4096, as for CSV.
+	MaxFields int
 }
 
 // Reader reads JSON Lines records.
@@ -47,6 +50,9 @@ func NewReader(r io.Reader, cfg ReaderConfig) (*Reader, error) {
 	if cfg.Name == "" {
 		cfg.Name = "input"
 	}
+	if cfg.MaxFields <= 0 {
+		cfg.MaxFields = 4096
+	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, min(64<<10, cfg.MaxLineBytes)), cfg.MaxLineBytes)
 	jr := &Reader{sc: sc, cfg: cfg, index: map[string]int{}}
@@ -59,6 +65,9 @@ func NewReader(r io.Reader, cfg ReaderConfig) (*Reader, error) {
 	keys, _, err := jr.parse(true)
 	if err != nil {
 		return nil, fmt.Errorf("%s line %d: first record: %v", cfg.Name, jr.recLine, err)
+	}
+	if len(keys) > cfg.MaxFields {
+		return nil, fmt.Errorf("%s line %d: first record: %d keys, over %d", cfg.Name, jr.recLine, len(keys), cfg.MaxFields)
 	}
 	jr.header = keys
 	jr.pending = true
