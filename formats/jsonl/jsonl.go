@@ -7,7 +7,6 @@ package jsonl
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -35,6 +34,8 @@ type Reader struct {
 	index   map[string]int
 	fields  [][]byte
 	buf     []byte
+	key     []byte // the key being read, unescaped
+	spans   []span // the values of the line being read
 	raw     []byte
 	line    int64
 	recLine int64
@@ -102,55 +103,86 @@ func (r *Reader) next() bool {
 }
 
 // parse decodes the current line into r.fields. With learn, keys are added
-// to the header in order.
+// to the header in order. It returns the keys learned and, with an error,
+// the key whose value failed, if any.
 func (r *Reader) parse(learn bool) ([]string, string, error) {
-	dec := json.NewDecoder(bytes.NewReader(r.raw))
-	dec.UseNumber()
-	tok, err := dec.Token()
-	if err != nil || tok != json.Delim('{') {
-		return nil, "", errors.New("not a JSON object")
+	s := scanner{b: r.raw}
+	s.ws()
+	if s.i >= len(s.b) || s.b[s.i] != '{' {
+		return nil, "", errNotObject
 	}
+	s.i++
 	r.buf = r.buf[:0]
-	type span struct{ col, start, end int }
-	var spans []span
+	r.spans = r.spans[:0]
 	var keys []string
-	for dec.More() {
-		kt, err := dec.Token()
-		if err != nil {
+	for first := true; ; first = false {
+		s.ws()
+		if first && s.i < len(s.b) && s.b[s.i] == '}' {
+			s.i++
+			break
+		}
+		if s.i >= len(s.b) || s.b[s.i] != '"' {
+			return nil, "", s.unexpected("a key")
+		}
+		var err error
+		if r.key, err = s.str(r.key[:0]); err != nil {
 			return nil, "", err
 		}
-		key := kt.(string)
-		col, ok := r.index[key]
+		col, ok := r.index[string(r.key)]
 		if !ok {
 			if !learn {
-				return nil, key, formats.ErrFieldSet
+				return nil, string(r.key), formats.ErrFieldSet
 			}
+			key := string(r.key)
 			col = len(r.index)
 			r.index[key] = col
 			keys = append(keys, key)
 		}
-		vt, err := dec.Token()
-		if err != nil {
-			return nil, "", err
+		s.ws()
+		if s.i >= len(s.b) || s.b[s.i] != ':' {
+			return nil, string(r.key), s.unexpected("a colon")
 		}
+		s.i++
+		s.ws()
 		start := len(r.buf)
-		switch v := vt.(type) {
-		case string:
-			r.buf = append(r.buf, v...)
-		case json.Number:
-			r.buf = append(r.buf, v...)
-		case bool:
-			r.buf = strconv.AppendBool(r.buf, v)
-		case nil:
-		default:
-			return nil, key, fmt.Errorf("value of %q is not a scalar", key)
+		if s.i >= len(s.b) {
+			return nil, string(r.key), s.unexpected("a value")
 		}
-		spans = append(spans, span{col, start, len(r.buf)})
+		switch c := s.b[s.i]; {
+		case c == '"':
+			r.buf, err = s.str(r.buf)
+		case c == '-' || '0' <= c && c <= '9':
+			var num []byte
+			if num, err = s.number(); err == nil {
+				r.buf = append(r.buf, num...)
+			}
+		case c == 't' && s.literal("true"):
+			r.buf = append(r.buf, "true"...)
+		case c == 'f' && s.literal("false"):
+			r.buf = append(r.buf, "false"...)
+		case c == 'n' && s.literal("null"):
+		case c == '{' || c == '[':
+			return nil, string(r.key), fmt.Errorf("value of %q is not a scalar", r.key)
+		default:
+			err = s.unexpected("a value")
+		}
+		if err != nil {
+			return nil, string(r.key), err
+		}
+		r.spans = append(r.spans, span{col, start, len(r.buf)})
+		s.ws()
+		if s.i < len(s.b) && s.b[s.i] == ',' {
+			s.i++
+			continue
+		}
+		if s.i < len(s.b) && s.b[s.i] == '}' {
+			s.i++
+			break
+		}
+		return nil, "", s.unexpected("a comma or the end of the object")
 	}
-	if _, err := dec.Token(); err != nil {
-		return nil, "", err
-	}
-	if dec.More() {
+	s.ws()
+	if s.i < len(s.b) {
 		return nil, "", errors.New("text after the object")
 	}
 	n := len(r.index)
@@ -159,11 +191,14 @@ func (r *Reader) parse(learn bool) ([]string, string, error) {
 	}
 	r.fields = r.fields[:n]
 	clear(r.fields)
-	for _, s := range spans {
-		r.fields[s.col] = r.buf[s.start:s.end:s.end]
+	for _, sp := range r.spans {
+		r.fields[sp.col] = r.buf[sp.start:sp.end:sp.end]
 	}
 	return keys, "", nil
 }
+
+// span is where a value lies in the reader's buffer, and its column.
+type span struct{ col, start, end int }
 
 // Header returns the first object's keys.
 func (r *Reader) Header() []string { return r.header }

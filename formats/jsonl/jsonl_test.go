@@ -61,6 +61,23 @@ func TestReader(t *testing.T) {
 	}
 }
 
+// TestReaderKeepsBytes: a value's bytes that are not UTF-8 (a Windows-1252
+// export) are kept as they are, for the ingest stage to decode the row as
+// Windows-1252; encoding/json turned each into U+FFFD.
+func TestReaderKeepsBytes(t *testing.T) {
+	r, err := NewReader(strings.NewReader("{\"first_name\":\"Jos\xe9\",\"city\":\"S\\u00e3o Paulo\"}\n"), ReaderConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := r.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(f[0]) != "Jos\xe9" || string(f[1]) != "S\u00e3o Paulo" {
+		t.Fatalf("fields %q", f)
+	}
+}
+
 func TestReaderErrors(t *testing.T) {
 	if _, err := NewReader(strings.NewReader(""), ReaderConfig{Name: "e.jsonl"}); err == nil || !strings.Contains(err.Error(), "e.jsonl: empty input") {
 		t.Fatalf("empty: %v", err)
