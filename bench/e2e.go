@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -102,6 +103,9 @@ type Result struct {
 	// /proc/cpuinfo, where there is one): wall times differ between hosts
 	// of the same core count, so the figures carry it.
 	CPU string
+	// MemoryBytes is the machine's memory (MemTotal of /proc/meminfo); 0
+	// where unknown.
+	MemoryBytes int64
 
 	stopWorkers func()
 }
@@ -204,7 +208,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			return nil, fmt.Errorf("build postmill: %v\n%s", err, out)
 		}
 	}
-	res := &Result{Config: cfg, GoVersion: runtime.Version(), CPUs: runtime.NumCPU(), CPU: cpuName()}
+	res := &Result{Config: cfg, GoVersion: runtime.Version(), CPUs: runtime.NumCPU(), CPU: cpuName(), MemoryBytes: memTotal()}
 
 	format, err := gen.ParseFormat(cfg.Format)
 	if err != nil {
@@ -477,7 +481,11 @@ func (r *Result) Table(w io.Writer) {
 	}
 	fmt.Fprintf(w, "postmill end-to-end benchmark: %d rows (seed %d, %s, %.1f MB input; generated in %.1f s), links %s\n",
 		r.Config.Rows, r.Config.Seed, r.Config.Format, float64(r.InputSize)/1e6, r.GenWall.Seconds(), transport)
-	fmt.Fprintf(w, "machine: %d CPUs (%s), %s\n\n", r.CPUs, r.CPU, r.GoVersion)
+	mem := ""
+	if r.MemoryBytes > 0 {
+		mem = fmt.Sprintf(", %.1f GiB memory", float64(r.MemoryBytes)/(1<<30))
+	}
+	fmt.Fprintf(w, "machine: %d CPUs (%s)%s, %s\n\n", r.CPUs, r.CPU, mem, r.GoVersion)
 	fmt.Fprintf(w, "%-10s %12s %12s %10s %10s %12s\n", "stage", "rows in", "rows out", "rejected", "busy ms", "rows/s busy")
 	for _, s := range rep.Stages {
 		rate := 0.0
@@ -746,4 +754,31 @@ func parseCPUInfo(b []byte, fallback string) string {
 		return fmt.Sprintf("%s, family %s model %s", name, family, model)
 	}
 	return name
+}
+
+// memTotal reads MemTotal from /proc/meminfo, in bytes; 0 where there is
+// none.
+func memTotal() int64 {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	return parseMemTotal(b)
+}
+
+// parseMemTotal finds the "MemTotal: N kB" line of a /proc/meminfo text.
+func parseMemTotal(b []byte) int64 {
+	for line := range strings.Lines(string(b)) {
+		v, ok := strings.CutPrefix(line, "MemTotal:")
+		if !ok {
+			continue
+		}
+		num, unit, _ := strings.Cut(strings.TrimSpace(v), " ")
+		kb, err := strconv.ParseInt(num, 10, 64)
+		if err != nil || strings.TrimSpace(unit) != "kB" {
+			return 0
+		}
+		return kb << 10
+	}
+	return 0
 }

@@ -64,3 +64,21 @@ func TestTarget(t *testing.T) {
 		})
 	}
 }
+
+func TestParseMemTotal(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int64
+	}{
+		{"MemTotal:       24567812 kB\nMemFree:        1000 kB\n", 24567812 << 10},
+		{"MemFree: 1 kB\nMemTotal: 2048 kB\n", 2048 << 10},
+		{"MemTotal: 12 MB\n", 0},
+		{"MemTotal: x kB\n", 0},
+		{"", 0},
+	}
+	for _, tt := range tests {
+		if got := parseMemTotal([]byte(tt.in)); got != tt.want {
+			t.Errorf("parseMemTotal(%q) = %d, want %d", tt.in, got, tt.want)
+		}
+	}
+}
