@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/postmill/postmill/formats/arrowbatch"
 	"github.com/postmill/postmill/formats/compress"
 	"github.com/postmill/postmill/formats/input"
 	"github.com/postmill/postmill/formats/manifest"
@@ -74,6 +75,7 @@ type runFlags struct {
 	// kafka
 	brokers, prefix, remoteStages *string
 	partitions                    *int
+	kafkaCompression              *string
 }
 
 func addRunFlags(fs *flagSet) *runFlags {
@@ -132,6 +134,7 @@ func addRunFlags(fs *flagSet) *runFlags {
 	f.brokers = fs.String("brokers", "", "run the links between stages over Kafka: bootstrap brokers `HOST:PORT,...` (default: in-process)")
 	f.prefix = fs.String("prefix", kafka.DefaultPrefix, "Kafka topic name prefix (with --brokers)")
 	f.partitions = fs.Int("partitions", kafka.DefaultPartitions, "partitions of the topics created (with --brokers)")
+	f.kafkaCompression = fs.String("kafka-compression", arrowbatch.CompressStream.String(), "how batches are compressed on Kafka (with --brokers): zstd (the Arrow stream in one zstd frame), arrow-zstd (Arrow's own buffer compression, which any Arrow reader takes) or none (for a fast network, when CPU is short); every receiver reads all three")
 	f.remoteStages = fs.String("remote-stages", "", "with --brokers: the first stages, `NAME,...` (validate, suppress), run by `postmill worker` processes; this run ingests, publishes to the first one's topic and runs the rest on what comes back")
 	return f
 }
@@ -148,6 +151,8 @@ type shared struct {
 	rates   *ledger.RateCard
 	serials imb.Allocator
 	mapping map[string]string
+	// compression is --kafka-compression, parsed.
+	compression arrowbatch.Compression
 }
 
 // inputConfig is the input options of the flags.
@@ -163,6 +168,9 @@ func (f *runFlags) prepare(ctx context.Context, e *env) (*shared, func(), error)
 	var err error
 	if *f.format != "csv" && *f.format != "parquet" {
 		return nil, cleanup, usagef("--format %q: want csv or parquet", *f.format)
+	}
+	if sh.compression, err = arrowbatch.ParseCompression(*f.kafkaCompression); err != nil {
+		return nil, cleanup, usagef("--kafka-compression: %v", err)
 	}
 	if sh.mapping, err = ingest.ParseMapping(*f.mapping); err != nil {
 		return nil, cleanup, usagef("--map: %v", err)
@@ -526,7 +534,7 @@ func runOne(ctx context.Context, e *env, f *runFlags, sh *shared, file, dir stri
 		}
 		spec.Remote = func(j *pipeline.Job) (*job.Remote, error) {
 			cfg := kafka.Config{Brokers: splitList(*f.brokers), Prefix: *f.prefix, Partitions: *f.partitions,
-				GroupPrefix: fmt.Sprintf("%s.run.%s.%d", *f.prefix, j.ID, time.Now().UnixNano()), Job: j.ID}
+				GroupPrefix: fmt.Sprintf("%s.run.%s.%d", *f.prefix, j.ID, time.Now().UnixNano()), Job: j.ID, Compression: sh.compression}
 			tr, err := kafka.New(cfg)
 			if err != nil {
 				return nil, usageError{err}
@@ -553,7 +561,7 @@ func runOne(ctx context.Context, e *env, f *runFlags, sh *shared, file, dir stri
 		spec.Transport = func(j *pipeline.Job) (pipeline.Transport, func(), error) {
 			// A consumer group per run: this run's links read this job only.
 			tr, err := kafka.New(kafka.Config{Brokers: splitList(*f.brokers), Prefix: *f.prefix, Partitions: *f.partitions,
-				GroupPrefix: fmt.Sprintf("%s.run.%s.%d", *f.prefix, j.ID, time.Now().UnixNano()), Job: j.ID})
+				GroupPrefix: fmt.Sprintf("%s.run.%s.%d", *f.prefix, j.ID, time.Now().UnixNano()), Job: j.ID, Compression: sh.compression})
 			if err != nil {
 				return nil, nil, usageError{err}
 			}

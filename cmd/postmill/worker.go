@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/postmill/postmill/formats/arrowbatch"
 	"github.com/postmill/postmill/pipeline"
 	"github.com/postmill/postmill/pipeline/kafka"
 )
@@ -38,6 +39,7 @@ func cmdWorker(ctx context.Context, e *env, args []string, stages StageFactory) 
 	groupPrefix := fs.String("group-prefix", "", "consumer group name prefix (default: --prefix)")
 	partitions := fs.Int("partitions", kafka.DefaultPartitions, "partitions of topics the worker creates")
 	replication := fs.Int("replication", kafka.DefaultReplicationFactor, "replication factor of topics the worker creates")
+	compression := fs.String("kafka-compression", arrowbatch.CompressStream.String(), "how the worker compresses the batches it publishes: zstd, arrow-zstd or none (it reads all three)")
 	maxAttempts := fs.Int("max-attempts", kafka.DefaultMaxAttempts, "tries of a failing batch before it is dead-lettered")
 	hugePages := fs.Bool("huge-pages", true, "back the heap with transparent huge pages where the system grants them on request, as postmill run does")
 	nextLocal := fs.Bool("next-local", false, "the next stage runs in the `postmill run` process (--remote-stages), not as workers: send batches keyed by job, in order, even to a keyed stage")
@@ -55,8 +57,12 @@ func cmdWorker(ctx context.Context, e *env, args []string, stages StageFactory) 
 	case *brokers == "":
 		return usagef("--brokers is required")
 	}
+	comp, err := arrowbatch.ParseCompression(*compression)
+	if err != nil {
+		return usagef("--kafka-compression: %v", err)
+	}
 	cfg := kafka.Config{Brokers: splitList(*brokers), Prefix: *prefix, GroupPrefix: *groupPrefix,
-		Partitions: *partitions, ReplicationFactor: *replication, MaxAttempts: *maxAttempts}
+		Partitions: *partitions, ReplicationFactor: *replication, MaxAttempts: *maxAttempts, Compression: comp}
 	if err := cfg.Validate(); err != nil {
 		return usagef("%v", err)
 	}

@@ -46,6 +46,7 @@ func TestWorkerUsage(t *testing.T) {
 		{[]string{"--stage", "validate", "--next", "sink", "--brokers", "b:9092", "--partitions", "-1"}, "partitions -1"},
 		{[]string{"--stage", "validate,dedupe", "--next", "sink", "--brokers", "b:9092"}, "dedupe is keyed; only stateless stages run fused"},
 		{[]string{"--stage", ",", "--next", "sink", "--brokers", "b:9092"}, "names no stage"},
+		{[]string{"--stage", "validate", "--next", "sink", "--brokers", "b:9092", "--kafka-compression", "lz4"}, `--kafka-compression: unknown compression "lz4"`},
 	}
 	for _, tt := range tests {
 		var out bytes.Buffer
@@ -78,8 +79,11 @@ func TestWorkerCommand(t *testing.T) {
 
 	var out bytes.Buffer
 	e := &env{stdout: &out, stderr: &out, getenv: func(k string) string {
-		if k == "POSTMILL_BROKERS" {
+		switch k {
+		case "POSTMILL_BROKERS":
 			return strings.Join(brokers, ",")
+		case "POSTMILL_KAFKA_COMPRESSION":
+			return "none"
 		}
 		return ""
 	}}
@@ -138,6 +142,11 @@ func TestWorkerCommand(t *testing.T) {
 	}
 	if rejected != batches*rows/7 {
 		t.Fatalf("rejected %d rows, want %d", rejected, batches*rows/7)
+	}
+	// --kafka-compression none (from the environment): the worker's
+	// batches are bare Arrow IPC streams, not zstd frames.
+	if v := firstBatch(t, strings.Join(brokers, ","), cfg.Topic("sink")); !bytes.HasPrefix(v, []byte{0xff, 0xff, 0xff, 0xff}) {
+		t.Fatalf("a batch the worker published starts % x", v[:min(8, len(v))])
 	}
 	stop()
 	if err := <-errc; err != nil {

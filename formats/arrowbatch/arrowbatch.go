@@ -100,6 +100,28 @@ const (
 	CompressNone
 )
 
+// compressionNames are the names ParseCompression reads and String writes.
+var compressionNames = [...]string{CompressStream: "zstd", CompressBuffers: "arrow-zstd", CompressNone: "none"}
+
+// String names the compression as ParseCompression reads it.
+func (c Compression) String() string {
+	if int(c) < len(compressionNames) {
+		return compressionNames[c]
+	}
+	return fmt.Sprintf("Compression(%d)", c)
+}
+
+// ParseCompression reads a compression's name: zstd (CompressStream),
+// arrow-zstd (CompressBuffers) or none.
+func ParseCompression(s string) (Compression, error) {
+	for c, name := range compressionNames {
+		if s == name {
+			return Compression(c), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown compression %q (want zstd, arrow-zstd or none)", s)
+}
+
 // Encoder turns batches into Arrow IPC streams. It builds the Arrow buffers
 // itself and keeps them between calls, so a steady stream of batches
 // allocates little. The zero value is ready to use; an Encoder is not safe

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/postmill/postmill/internal/benchcpu"
@@ -375,5 +376,20 @@ func BenchmarkRoundTrip(b *testing.B) {
 			b.ReportMetric(float64(benchcpu.Time()-cpu0)/float64(n*b.N), "cpu-ns/row")
 			b.ReportMetric(float64(len(buf))/n, "bytes/row")
 		})
+	}
+}
+
+func TestParseCompression(t *testing.T) {
+	for _, c := range []arrowbatch.Compression{arrowbatch.CompressStream, arrowbatch.CompressBuffers, arrowbatch.CompressNone} {
+		got, err := arrowbatch.ParseCompression(c.String())
+		if err != nil || got != c {
+			t.Errorf("ParseCompression(%q) = %v, %v; want %v", c.String(), got, err, c)
+		}
+	}
+	if got := arrowbatch.CompressStream.String(); got != "zstd" {
+		t.Errorf("the default is named %q, want zstd", got)
+	}
+	if _, err := arrowbatch.ParseCompression("lz4"); err == nil || !strings.Contains(err.Error(), `unknown compression "lz4" (want zstd, arrow-zstd or none)`) {
+		t.Errorf("lz4: %v", err)
 	}
 }

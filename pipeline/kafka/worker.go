@@ -109,7 +109,8 @@ func (wk Worker) Run(ctx context.Context, cfg Config) error {
 	}
 	w := &worker{t: t, spec: wk, in: in, inParts: inParts, outParts: outParts,
 		w: t.newWriter(out), jobs: map[string]*workerJob{}, parts: map[int]*workerPart{},
-		keys: map[string]pipeline.Keyer{}, spare: map[string]pipeline.Stage{}}
+		keys: map[string]pipeline.Keyer{}, spare: map[string]pipeline.Stage{},
+		enc: arrowbatch.Encoder{Compression: cfg.Compression}}
 	defer closeWriter(w.w)
 	if wk.Keyed {
 		w.keyed = true
