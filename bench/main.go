@@ -30,7 +30,7 @@ func main() {
 	flag.IntVar(&cfg.Rows, "rows", 1_000_000, "contacts to generate and run")
 	flag.Uint64Var(&cfg.Seed, "seed", 1, "generator seed")
 	flag.StringVar(&cfg.WorkDir, "work", "", "working directory (default: a temporary one, removed afterwards)")
-	flag.StringVar(&cfg.Format, "format", "csv", "input format: csv, csv.gz, csv.zst or parquet")
+	flag.StringVar(&cfg.Format, "format", "csv", "input format: csv, csv.gz, csv.zst, parquet or jsonl")
 	flag.BoolVar(&cfg.Kafka, "kafka", false, "run every link between stages over Kafka (an in-process broker on 127.0.0.1)")
 	flag.IntVar(&cfg.Partitions, "partitions", 3, "Kafka topic partitions (with -kafka)")
 	flag.IntVar(&cfg.Workers, "workers", 0, "with -kafka: run every stage in this many `postmill worker` processes per stage")

@@ -30,7 +30,7 @@ func BenchmarkGenerate(b *testing.B) {
 // each format.
 func BenchmarkWrite(b *testing.B) {
 	const rows = 200_000
-	for _, f := range []Format{CSV, CSVGzip, CSVZstd, Parquet} {
+	for _, f := range []Format{CSV, CSVGzip, CSVZstd, Parquet, JSONL} {
 		b.Run(f.String(), func(b *testing.B) {
 			b.ReportAllocs()
 			var n countWriter

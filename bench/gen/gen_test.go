@@ -16,6 +16,7 @@ import (
 
 	"github.com/postmill/postmill/formats/csv"
 	"github.com/postmill/postmill/formats/input"
+	"github.com/postmill/postmill/formats/jsonl"
 	"github.com/postmill/postmill/formats/parquet"
 )
 
@@ -70,14 +71,14 @@ func TestParseFormat(t *testing.T) {
 		want Format
 		ok   bool
 	}{{"csv", CSV, true}, {"CSV", CSV, true}, {"csv.gz", CSVGzip, true}, {"gzip", CSVGzip, true},
-		{"csv.zst", CSVZstd, true}, {"zstd", CSVZstd, true}, {"parquet", Parquet, true}, {"xlsx", 0, false}}
+		{"csv.zst", CSVZstd, true}, {"zstd", CSVZstd, true}, {"parquet", Parquet, true}, {"jsonl", JSONL, true}, {"ndjson", JSONL, true}, {"xlsx", 0, false}}
 	for _, tt := range tests {
 		got, err := ParseFormat(tt.in)
 		if (err == nil) != tt.ok || got != tt.want {
 			t.Errorf("ParseFormat(%q) = %v, %v; want %v, ok=%v", tt.in, got, err, tt.want, tt.ok)
 		}
 	}
-	for _, f := range []Format{CSV, CSVGzip, CSVZstd, Parquet} {
+	for _, f := range []Format{CSV, CSVGzip, CSVZstd, Parquet, JSONL} {
 		if got, err := ParseFormat(f.String()); err != nil || got != f {
 			t.Errorf("ParseFormat(%q) = %v, %v", f.String(), got, err)
 		}
@@ -96,7 +97,7 @@ func generate(t testing.TB, cfg Config, format Format) ([]byte, Stats) {
 }
 
 func TestDeterminism(t *testing.T) {
-	for _, f := range []Format{CSV, CSVGzip, CSVZstd, Parquet} {
+	for _, f := range []Format{CSV, CSVGzip, CSVZstd, Parquet, JSONL} {
 		t.Run(f.String(), func(t *testing.T) {
 			a, _ := generate(t, Config{Rows: 3000, Seed: 7}, f)
 			b, _ := generate(t, Config{Rows: 3000, Seed: 7}, f)
@@ -191,16 +192,19 @@ func TestFormatsDecodeSame(t *testing.T) {
 	cfg := Config{Rows: 20000, Seed: 11, Messy: 0.5}
 	data, want := generate(t, cfg, CSV)
 	rows := readCSV(t, data, Columns())
-	for _, f := range []Format{CSVGzip, CSVZstd, Parquet} {
+	for _, f := range []Format{CSVGzip, CSVZstd, Parquet, JSONL} {
 		t.Run(f.String(), func(t *testing.T) {
 			enc, st := generate(t, cfg, f)
 			if st != want {
 				t.Errorf("stats differ from CSV: %+v", st)
 			}
 			var got [][]string
-			if f == Parquet {
+			switch f {
+			case Parquet:
 				got = readParquet(t, enc)
-			} else {
+			case JSONL:
+				got = readJSONL(t, enc)
+			default:
 				dec := decompress(t, f, enc)
 				if !bytes.Equal(dec, data) {
 					t.Error("decompressed bytes differ from the CSV")
@@ -216,6 +220,32 @@ func TestFormatsDecodeSame(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func readJSONL(t *testing.T, data []byte) [][]string {
+	t.Helper()
+	r, err := jsonl.NewReader(bytes.NewReader(data), jsonl.ReaderConfig{Name: "contacts.jsonl"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(r.Header(), Columns()) {
+		t.Fatalf("header = %q", r.Header())
+	}
+	var rows [][]string
+	for {
+		f, err := r.Read()
+		if err == io.EOF {
+			return rows
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := make([]string, len(f))
+		for i, v := range f {
+			row[i] = string(v)
+		}
+		rows = append(rows, row)
 	}
 }
 
@@ -346,7 +376,7 @@ func newZstdReader(r io.Reader) (io.Reader, error) {
 // end-to-end bench does (a temporary file synced, then renamed): each
 // contacts file opens as postmill's input and holds every row.
 func TestWriteAllFormats(t *testing.T) {
-	for _, f := range []Format{CSV, CSVGzip, CSVZstd, Parquet} {
+	for _, f := range []Format{CSV, CSVGzip, CSVZstd, Parquet, JSONL} {
 		t.Run(f.String(), func(t *testing.T) {
 			ctx := context.Background()
 			files, st, err := WriteAll(ctx, t.TempDir(), Config{Rows: 2000, Seed: 5}, f)

@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -24,12 +25,13 @@ const (
 	CSVGzip               // CSV compressed with gzip
 	CSVZstd               // CSV compressed with zstd
 	Parquet               // Parquet of nullable text columns, zstd pages
+	JSONL                 // JSON Lines: an object of every column, as strings, per row
 )
 
-var formatNames = [...]string{"csv", "csv.gz", "csv.zst", "parquet"}
+var formatNames = [...]string{"csv", "csv.gz", "csv.zst", "parquet", "jsonl"}
 
 // String returns the format's name, which is also its file extension: "csv",
-// "csv.gz", "csv.zst" or "parquet".
+// "csv.gz", "csv.zst", "parquet" or "jsonl".
 func (f Format) String() string {
 	if int(f) < len(formatNames) {
 		return formatNames[f]
@@ -49,8 +51,10 @@ func ParseFormat(s string) (Format, error) {
 		return CSVZstd, nil
 	case "parquet":
 		return Parquet, nil
+	case "jsonl", "ndjson":
+		return JSONL, nil
 	}
-	return 0, fmt.Errorf("%w: unknown format %q (want csv, csv.gz, csv.zst or parquet)", ErrConfig, s)
+	return 0, fmt.Errorf("%w: unknown format %q (want csv, csv.gz, csv.zst, parquet or jsonl)", ErrConfig, s)
 }
 
 // checkEvery is how many rows pass between checks of the context.
@@ -72,6 +76,19 @@ func (g *Generator) WriteContacts(ctx context.Context, w io.Writer, format Forma
 			return err
 		}
 		return pw.Close()
+	}
+	if format == JSONL {
+		bw := bufio.NewWriterSize(w, 256<<10)
+		var line []byte
+		err := g.drain(ctx, func(fields [][]byte) error {
+			line = appendJSONObject(line[:0], fields)
+			_, err := bw.Write(line)
+			return err
+		})
+		if ferr := bw.Flush(); err == nil && ferr != nil {
+			err = fmt.Errorf("write contacts: %w", ferr)
+		}
+		return err
 	}
 	var closer io.Closer
 	out := w
@@ -307,4 +324,43 @@ func writeFile(path string, write func(io.Writer) error) (err error) {
 		return fmt.Errorf("gen: %w", err)
 	}
 	return nil
+}
+
+// appendJSONObject appends a JSON Lines record of fields under the column
+// names, every value a string (an empty one too: the first object's keys
+// are a JSON Lines file's header, so every object carries them all).
+func appendJSONObject(dst []byte, fields [][]byte) []byte {
+	dst = append(dst, '{')
+	for i, name := range columns {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendJSONString(dst, name)
+		dst = append(dst, ':')
+		var v []byte
+		if i < len(fields) {
+			v = fields[i]
+		}
+		dst = appendJSONString(dst, v)
+	}
+	return append(dst, '}', '\n')
+}
+
+// appendJSONString appends s as a JSON string: quotes, backslashes and
+// control bytes escaped, every other byte as it is.
+func appendJSONString[T string | []byte](dst []byte, s T) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			dst = append(dst, '\\', c)
+		case c < 0x20:
+			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return append(dst, '"')
 }

@@ -17,7 +17,7 @@ func cmdGen(ctx context.Context, e *env, args []string) error {
 	out := fs.String("out", "", "output `directory` (required)")
 	rows := fs.Int("rows", 100_000, "contacts to write")
 	seed := fs.Uint64("seed", 1, "random seed")
-	format := fs.String("format", "csv", "contacts format: csv, csv.gz, csv.zst or parquet")
+	format := fs.String("format", "csv", "contacts format: csv, csv.gz, csv.zst, parquet or jsonl")
 	invalid := fs.Float64("invalid", 0, "fraction of invalid addresses (default 0.02)")
 	dups := fs.Float64("dup-exact", 0, "fraction of exact duplicates (default 0.02)")
 	if _, err := fs.parse(e, args); err != nil {
