@@ -26,6 +26,22 @@ var StandardColumns = [NumStandardCols]string{
 	"address_city", "address_state", "address_zip", "address_country", "email", "external_id",
 }
 
+// RowColumns are the names the outputs give a row's own fields, which are
+// not schema columns: its piece id, source row number and notes, and a
+// held row's reason and detail. No schema column takes one of these names,
+// or an output's header would name two columns alike.
+var RowColumns = [...]string{"piece_id", "row", "notes", "reason", "detail"}
+
+// IsRowColumn reports whether name is one of RowColumns.
+func IsRowColumn(name string) bool {
+	for _, c := range RowColumns {
+		if name == c {
+			return true
+		}
+	}
+	return false
+}
+
 // Schema names a job's columns: the standard ones first, then the extra
 // columns of the input (var_field_1…, unknown columns kept as merge fields),
 // then columns that stages add when they are bound to the job. A schema is

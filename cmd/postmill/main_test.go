@@ -468,3 +468,40 @@ func TestRunFingerprint(t *testing.T) {
 		})
 	}
 }
+
+// TestOutputHeadersUnique: an input with columns named like the row's own
+// (piece_id, row, notes — a re-run of an earlier accepted.csv, say) keeps
+// them under other names, so no output header names two columns alike.
+func TestOutputHeadersUnique(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "again.csv")
+	data := "first_name,last_name,address_street,address_city,address_state,address_zip,piece_id,row,notes,reason,detail\n" +
+		"Ada,Lovelace,1600 Pennsylvania Ave NW,Washington,DC,20500,old1,7,note:x,r,d\n"
+	if err := os.WriteFile(in, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if _, stderr, code := runCLI(t, nil, "run", in, "--out", out, "--quiet"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	pieces, _ := filepath.Glob(filepath.Join(out, "batches", "*", "pieces.csv"))
+	for _, f := range append([]string{filepath.Join(out, "accepted.csv"), filepath.Join(out, "held.csv")}, pieces...) {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		header, _, _ := strings.Cut(string(b), "\n")
+		seen := map[string]bool{}
+		for _, name := range strings.Split(header, ",") {
+			if seen[name] {
+				t.Errorf("%s: column %q twice in %q", filepath.Base(f), name, header)
+			}
+			seen[name] = true
+		}
+		if filepath.Base(f) == "accepted.csv" && !strings.Contains(header, "input_piece_id,input_row,input_notes,input_reason,input_detail") {
+			t.Errorf("accepted.csv header %q: want the input's own columns kept as input_*", header)
+		}
+	}
+	if len(pieces) == 0 {
+		t.Fatal("no pieces.csv written")
+	}
+}

@@ -114,6 +114,16 @@ func MapHeader(schema *pipeline.Schema, header []string, explicit map[string]str
 			if target == "" {
 				target = fmt.Sprintf("column_%d", i+1)
 			}
+			if pipeline.IsRowColumn(target) {
+				// The outputs write the row's own piece_id, row, notes…
+				// under these names; the input's keeps its value under
+				// another.
+				target = "input_" + target
+			}
+		}
+		if pipeline.IsRowColumn(target) {
+			return nil, fmt.Errorf("column %d (%q) maps to %s, which names the row's own %s in every output; map it to another name with --map",
+				i+1, h, target, target)
 		}
 		if prev, dup := taken[target]; dup {
 			if why == "extra" || why == "var_field" {

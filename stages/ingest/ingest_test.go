@@ -44,7 +44,14 @@ func TestMapHeader(t *testing.T) {
 		{"postal code and country", []string{"Postal Code", "Country"}, nil, []string{"address_zip", "address_country"}, ""},
 		{"var fields", []string{"var_field_1", "Var Field 2", "varfield3", "VAR_FIELD_04"}, nil, []string{"var_field_1", "var_field_2", "var_field_3", "var_field_4"}, ""},
 		{"unknown kept", []string{"Customer Tier", "id", ""}, nil, []string{"customer_tier", "id", "column_3"}, ""},
-		{"unknown twins", []string{"Notes", "notes"}, nil, []string{"notes", "notes_2"}, ""},
+		{"unknown twins", []string{"Tier", "tier"}, nil, []string{"tier", "tier_2"}, ""},
+		// The outputs write the row's own piece_id, row and notes (and a
+		// held row's reason and detail) under these names.
+		{"row's own names", []string{"Piece ID", "row", "Notes", "reason", "detail"}, nil,
+			[]string{"input_piece_id", "input_row", "input_notes", "input_reason", "input_detail"}, ""},
+		{"row's own name twice", []string{"Notes", "notes"}, nil, []string{"input_notes", "input_notes_2"}, ""},
+		{"mapped onto a row's own name", []string{"Ref"}, map[string]string{"Ref": "piece_id"}, nil,
+			`column 1 ("Ref") maps to piece_id, which names the row's own piece_id in every output`},
 		{"explicit wins", []string{"Mail Addr", "Address"}, map[string]string{"Mail Addr": "address_street", "Address": "old_address"}, []string{"address_street", "old_address"}, ""},
 		{"explicit by normalized name", []string{"Mail Addr"}, map[string]string{"mail_addr": "address_street"}, []string{"address_street"}, ""},
 		{"two map to one", []string{"Address", "Address 1"}, nil, nil, `columns 1 ("Address") and 2 ("Address 1") both map to address_street`},
