@@ -108,7 +108,11 @@ func MapHeader(schema *pipeline.Schema, header []string, explicit map[string]str
 		} else if v, ok := aliases[norm]; ok {
 			target, why = v, "alias"
 		} else if sm := varField.FindStringSubmatch(norm); sm != nil {
-			target, why = "var_field_"+strings.TrimLeft(sm[1], "0"), "var_field"
+			n := strings.TrimLeft(sm[1], "0")
+			if n == "" {
+				n = "0" // var_field_0 and var_field_00 are field 0, not "var_field_"
+			}
+			target, why = "var_field_"+n, "var_field"
 		} else {
 			target, why = norm, "extra"
 			if target == "" {

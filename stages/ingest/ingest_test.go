@@ -43,6 +43,7 @@ func TestMapHeader(t *testing.T) {
 			[]string{"first_name", "last_name", "organization", "address_street", "address_street2", "address_city", "address_state", "address_zip", "email", "external_id"}, ""},
 		{"postal code and country", []string{"Postal Code", "Country"}, nil, []string{"address_zip", "address_country"}, ""},
 		{"var fields", []string{"var_field_1", "Var Field 2", "varfield3", "VAR_FIELD_04"}, nil, []string{"var_field_1", "var_field_2", "var_field_3", "var_field_4"}, ""},
+		{"var field zero", []string{"var_field_0", "var_field_00"}, nil, []string{"var_field_0", "var_field_0_2"}, ""},
 		{"unknown kept", []string{"Customer Tier", "id", ""}, nil, []string{"customer_tier", "id", "column_3"}, ""},
 		{"unknown twins", []string{"Tier", "tier"}, nil, []string{"tier", "tier_2"}, ""},
 		// The outputs write the row's own piece_id, row and notes (and a
