@@ -53,7 +53,8 @@ FUZZ_TARGETS = \
 	FuzzDetect:./internal/postcode FuzzLoad:./internal/ncoa FuzzReadList:./internal/suppression \
 	FuzzSet:./internal/keyset FuzzReadSet:./internal/keyset FuzzParse:./internal/mergefield \
 	FuzzEncode:./internal/imb FuzzDecode:./internal/imb FuzzReadLabelList:./internal/presort \
-	FuzzLoadRateCard:./internal/ledger
+	FuzzLoadRateCard:./internal/ledger FuzzWriter:./formats/csv FuzzReader:./formats/parquet \
+	FuzzOpen:./formats/input FuzzParse:./formats/jsonl FuzzMapHeader:./stages/ingest
 FUZZTIME ?= 20s
 
 fuzz:
