@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -503,5 +504,57 @@ func TestOutputHeadersUnique(t *testing.T) {
 	}
 	if len(pieces) == 0 {
 		t.Fatal("no pieces.csv written")
+	}
+}
+
+func TestOutDirs(t *testing.T) {
+	tests := []struct {
+		files, want []string
+	}{
+		{[]string{"a/x.csv", "b/x.csv"}, []string{"x", "x-2"}},
+		{[]string{"s.csv.gz", "sample.csv", "t.jsonl.zst"}, []string{"s", "sample", "t"}},
+		{[]string{"x.csv", "x.csv.gz", "x.parquet"}, []string{"x", "x-2", "x-3"}},
+		{[]string{"x-2.csv", "x.csv", "b/x.csv"}, []string{"x-2", "x", "x-3"}},
+		{[]string{"-", "in.tsv"}, []string{"stdin", "in"}},
+		{[]string{".csv", "noext"}, []string{"input", "noext"}},
+	}
+	for _, tt := range tests {
+		if got := outDirs(tt.files); !slices.Equal(got, tt.want) {
+			t.Errorf("outDirs(%q) = %q, want %q", tt.files, got, tt.want)
+		}
+	}
+}
+
+// TestRunFilesNamedAlike: two input files of one name in different
+// directories each keep their outputs (the second used to replace the
+// first's).
+func TestRunFilesNamedAlike(t *testing.T) {
+	sample, err := os.ReadFile("../../testdata/afc/sample.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	header, rest, _ := bytes.Cut(sample, []byte("\n"))
+	lines := bytes.SplitAfter(rest, []byte("\n"))
+	a, b := filepath.Join(t.TempDir(), "x.csv"), filepath.Join(t.TempDir(), "x.csv")
+	os.WriteFile(a, sample, 0o644)
+	os.WriteFile(b, append(append(header, '\n'), bytes.Join(lines[:3], nil)...), 0o644)
+	out := t.TempDir()
+	if _, stderr, code := runCLI(t, nil, "run", a, b, "--out", out, "--quiet"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for dir, want := range map[string]int64{"x": int64(bytes.Count(rest, []byte("\n"))), "x-2": 3} {
+		raw, err := os.ReadFile(filepath.Join(out, dir, "report.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rep struct {
+			RowsIn int64 `json:"rows_in"`
+		}
+		if err := json.Unmarshal(raw, &rep); err != nil {
+			t.Fatal(err)
+		}
+		if rep.RowsIn != want {
+			t.Errorf("%s: %d rows in, want %d", dir, rep.RowsIn, want)
+		}
 	}
 }

@@ -316,6 +316,36 @@ func (f *runFlags) build(sh *shared, dir string, sizeHint int64) (*chain, error)
 	return c, nil
 }
 
+// outDirs names the output subdirectory of each of several input files:
+// the file's name without a compression suffix and its extension ("-" is
+// stdin), and -2, -3… after a name already taken, so that two files called
+// alike (a/x.csv and b/x.csv, x.csv and x.csv.gz) never write over each
+// other's outputs.
+func outDirs(files []string) []string {
+	dirs := make([]string, len(files))
+	taken := map[string]bool{}
+	for i, file := range files {
+		name := "stdin"
+		if file != "-" {
+			name = filepath.Base(file)
+			for _, z := range []string{".gz", ".gzip", ".zst", ".zstd"} {
+				name = strings.TrimSuffix(name, z)
+			}
+			name = strings.TrimSuffix(name, filepath.Ext(name))
+			if name == "" || name == "." {
+				name = "input"
+			}
+		}
+		dir := name
+		for k := 2; taken[dir]; k++ {
+			dir = fmt.Sprintf("%s-%d", name, k)
+		}
+		taken[dir] = true
+		dirs[i] = dir
+	}
+	return dirs
+}
+
 // profile starts a profiler (start and stop are pprof's or trace's) writing
 // to path, and returns what stops it; with no path it does nothing.
 func profile(path string, start func(io.Writer) error, stop func()) (func(), error) {
@@ -408,7 +438,8 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 			"detected by content): validate, suppress, dedupe, render, presort and barcode, price and\n"+
 			"charge. Writes accepted.csv, rejects.csv, held.csv, report.json and batches/<id>/ (pieces.csv\n"+
 			"and manifest.json per print batch) to --out. With several files, each gets its own\n"+
-			"subdirectory of --out. '-' reads standard input.",
+			"subdirectory of --out, named after the file without its extensions (-2, -3, ... when two\n"+
+			"files share a name). '-' reads standard input.",
 		"postmill run testdata/afc/sample.csv --out out/ --mailer-id 123456 --template-front testdata/templates/front.html")
 	f := addRunFlags(fs)
 	files, err := fs.parse(e, args)
@@ -462,10 +493,11 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	}
 	defer stopMem()
 	failed := false
-	for _, file := range files {
+	dirs := outDirs(files)
+	for i, file := range files {
 		dir := *f.out
 		if len(files) > 1 {
-			dir = filepath.Join(*f.out, strings.TrimSuffix(filepath.Base(file), filepath.Ext(file)))
+			dir = filepath.Join(*f.out, dirs[i])
 		}
 		ok, err := runOne(ctx, e, f, sh, file, dir, fps)
 		if err != nil {
