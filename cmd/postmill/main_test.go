@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/postmill/postmill/formats/manifest"
 	"github.com/postmill/postmill/pipeline"
 )
 
@@ -556,5 +557,54 @@ func TestRunFilesNamedAlike(t *testing.T) {
 		if rep.RowsIn != want {
 			t.Errorf("%s: %d rows in, want %d", dir, rep.RowsIn, want)
 		}
+	}
+}
+
+// TestRunOutputDirectoryReplaced: a run into a directory that holds an
+// earlier run's outputs replaces them, batches included (a batch the new
+// run does not write would be delivered with its pieces a second time),
+// and refuses when a batch there records a delivery, which rewriting would
+// erase.
+func TestRunOutputDirectoryReplaced(t *testing.T) {
+	out := t.TempDir()
+	run := func(extra ...string) (string, int) {
+		_, stderr, code := runCLI(t, nil, append([]string{"run", "../../testdata/afc/sample.csv", "--out", out, "--quiet"}, extra...)...)
+		return stderr, code
+	}
+	batches := func() []string {
+		entries, err := os.ReadDir(filepath.Join(out, "batches"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, e := range entries {
+			ids = append(ids, e.Name())
+		}
+		return ids
+	}
+	if stderr, code := run(); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	first := batches()
+	if stderr, code := run("--mail-class", "marketing"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	second := batches()
+	if len(first) != 1 || len(second) != 1 || first[0] == second[0] || !strings.Contains(second[0], "-marketing-") {
+		t.Fatalf("batches %q, then %q: want the marketing run's batch alone", first, second)
+	}
+
+	// Delivered: the next run is refused and the record kept.
+	dir := filepath.Join(out, "batches", second[0])
+	if err := manifest.AppendDelivery(dir, manifest.Delivery{Vendor: "acme", Host: "sftp.example:22", RemoteDir: "/in", Files: []string{"pieces.csv"}}); err != nil {
+		t.Fatal(err)
+	}
+	stderr, code := run()
+	if code == 0 || !strings.Contains(stderr, "holds batches already delivered ("+second[0]+")") || !strings.Contains(stderr, "write it to a new directory") {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	m, err := manifest.Read(dir)
+	if err != nil || len(m.Deliveries) != 1 || !slices.Equal(batches(), second) {
+		t.Fatalf("after the refused run: %v, %+v, batches %q", err, m.Deliveries, batches())
 	}
 }

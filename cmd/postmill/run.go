@@ -302,7 +302,7 @@ func (f *runFlags) build(sh *shared, dir string, sizeHint int64) (*chain, error)
 		c.steps = append(c.steps, step)
 	}
 	var err error
-	if c.manifest, err = manifest.New(dir, nil, manifest.Config{Parquet: *f.format == "parquet", PageCache: !*f.directIO}); err != nil {
+	if c.manifest, err = manifest.New(dir, nil, manifest.Config{Parquet: *f.format == "parquet", PageCache: !*f.directIO, Replace: true}); err != nil {
 		c.close()
 		return nil, err
 	}

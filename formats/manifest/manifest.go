@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -86,7 +87,18 @@ type Config struct {
 	// with direct I/O (see atomicfile). Default: direct I/O where the file
 	// system takes it.
 	PageCache bool
+	// Replace makes the writer's batches the directory's only ones, as a
+	// run's are: New refuses a directory holding a batch that records a
+	// delivery (ErrDelivered: rewritten, it would lose the record and be
+	// delivered again), and Close removes the batch directories it did not
+	// write (an earlier run's, which this run's outputs supersede). Default:
+	// false, batches are added beside those already there.
+	Replace bool
 }
+
+// ErrDelivered is wrapped by New's error, with Config.Replace, for a
+// directory that holds a delivered batch.
+var ErrDelivered = errors.New("holds batches already delivered")
 
 // Manifest is the content of manifest.json.
 type Manifest struct {
@@ -230,10 +242,73 @@ func New(dir string, job *pipeline.Job, cfg Config) (*Writer, error) {
 			return nil, fmt.Errorf("manifest: the pieces columns must include %s", r)
 		}
 	}
+	if cfg.Replace {
+		delivered, err := Delivered(dir)
+		if err != nil {
+			return nil, err
+		}
+		if len(delivered) > 0 {
+			return nil, fmt.Errorf("manifest: %s %w (%s): a run there would replace them and lose their delivery records; write it to a new directory",
+				dir, ErrDelivered, strings.Join(delivered, ", "))
+		}
+	}
 	if err := os.MkdirAll(filepath.Join(dir, BatchesDir), 0o755); err != nil {
 		return nil, fmt.Errorf("manifest: create batches directory: %w", err)
 	}
 	return &Writer{dir: dir, job: job, cfg: cfg, batches: map[string]*batchWriter{}}, nil
+}
+
+// Delivered returns the ids of the batches under dir/batches whose
+// manifests record a delivery, sorted.
+func Delivered(dir string) ([]string, error) {
+	entries, err := os.ReadDir(filepath.Join(dir, BatchesDir))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("manifest: %w", err)
+	}
+	var ids []string
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		m, err := Read(filepath.Join(dir, BatchesDir, e.Name()))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // no manifest: a batch never finished, so never delivered
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(m.Deliveries) > 0 {
+			ids = append(ids, e.Name())
+		}
+	}
+	return ids, nil
+}
+
+// removeOthers removes the batch directories under batches/ that the writer
+// did not write: with Replace, the run's batches are the directory's only
+// ones.
+func (w *Writer) removeOthers() error {
+	root := filepath.Join(w.dir, BatchesDir)
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return fmt.Errorf("manifest: %w", err)
+	}
+	for _, e := range entries {
+		if _, ours := w.batches[e.Name()]; ours || !e.IsDir() {
+			continue
+		}
+		dir := filepath.Join(root, e.Name())
+		if m, err := Read(dir); err == nil && len(m.Deliveries) > 0 {
+			continue // delivered while this run ran: never removed
+		}
+		if err := os.RemoveAll(dir); err != nil {
+			return fmt.Errorf("manifest: remove an earlier run's batch: %w", err)
+		}
+	}
+	return nil
 }
 
 // resolve maps the configured columns onto the job's final schema.
@@ -468,6 +543,11 @@ func (w *Writer) Close(ctx context.Context) ([]Manifest, error) {
 			return nil, err
 		}
 		out = append(out, m)
+	}
+	if w.cfg.Replace {
+		if err := w.removeOthers(); err != nil {
+			return nil, err
+		}
 	}
 	if err := atomicfile.SyncDir(filepath.Join(w.dir, BatchesDir)); err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)
