@@ -273,18 +273,34 @@ func Delivered(dir string) ([]string, error) {
 		if !e.IsDir() {
 			continue
 		}
-		m, err := Read(filepath.Join(dir, BatchesDir, e.Name()))
+		n, err := deliveries(filepath.Join(dir, BatchesDir, e.Name()))
 		if errors.Is(err, fs.ErrNotExist) {
 			continue // no manifest: a batch never finished, so never delivered
 		}
 		if err != nil {
 			return nil, err
 		}
-		if len(m.Deliveries) > 0 {
+		if n > 0 {
 			ids = append(ids, e.Name())
 		}
 	}
 	return ids, nil
+}
+
+// deliveries counts the deliveries batchDir's manifest records, whatever
+// its schema version (an earlier postmill's batch counts too).
+func deliveries(batchDir string) (int, error) {
+	b, err := os.ReadFile(filepath.Join(batchDir, ManifestJSON))
+	if err != nil {
+		return 0, err
+	}
+	var m struct {
+		Deliveries []json.RawMessage `json:"deliveries"`
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return 0, fmt.Errorf("manifest: %s: %w", filepath.Join(batchDir, ManifestJSON), err)
+	}
+	return len(m.Deliveries), nil
 }
 
 // removeOthers removes the batch directories under batches/ that the writer
@@ -301,8 +317,8 @@ func (w *Writer) removeOthers() error {
 			continue
 		}
 		dir := filepath.Join(root, e.Name())
-		if m, err := Read(dir); err == nil && len(m.Deliveries) > 0 {
-			continue // delivered while this run ran: never removed
+		if n, err := deliveries(dir); err != nil && !errors.Is(err, fs.ErrNotExist) || n > 0 {
+			continue // delivered while this run ran, or unreadable: never removed
 		}
 		if err := os.RemoveAll(dir); err != nil {
 			return fmt.Errorf("manifest: remove an earlier run's batch: %w", err)

@@ -734,3 +734,36 @@ func readCSV(t *testing.T, data []byte) ([][]string, []string) {
 		out = append(out, row)
 	}
 }
+
+// TestDelivered: a batch counts as delivered whatever its manifest's schema
+// version; a directory without batches, or a batch without a manifest, has
+// none; a corrupt manifest is an error.
+func TestDelivered(t *testing.T) {
+	dir := t.TempDir()
+	if ids, err := manifest.Delivered(dir); err != nil || ids != nil {
+		t.Fatalf("no batches/: %q, %v", ids, err)
+	}
+	write := func(id, body string) {
+		d := filepath.Join(dir, manifest.BatchesDir, id)
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if body != "" {
+			if err := os.WriteFile(filepath.Join(d, manifest.ManifestJSON), []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	write("a-unfinished", "")
+	write("b-old-version", `{"schema_version": 0, "deliveries": [{"vendor": "acme"}]}`)
+	write("c-not-delivered", `{"schema_version": 1, "deliveries": []}`)
+	write("d-delivered", `{"schema_version": 1, "deliveries": [{"vendor": "acme"}, {"vendor": "zeta"}]}`)
+	ids, err := manifest.Delivered(dir)
+	if err != nil || !slices.Equal(ids, []string{"b-old-version", "d-delivered"}) {
+		t.Fatalf("Delivered = %q, %v", ids, err)
+	}
+	write("e-corrupt", `{"deliveries": [`)
+	if _, err := manifest.Delivered(dir); err == nil || !strings.Contains(err.Error(), "e-corrupt") {
+		t.Fatalf("corrupt manifest: %v", err)
+	}
+}
