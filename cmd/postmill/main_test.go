@@ -608,3 +608,31 @@ func TestRunOutputDirectoryReplaced(t *testing.T) {
 		t.Fatalf("after the refused run: %v, %+v, batches %q", err, m.Deliveries, batches())
 	}
 }
+
+// TestRunSameContentTwice: a file given twice, or two files of the same
+// content, would produce the same piece ids twice: the second is skipped
+// with a message, the others run, and the exit code says so. --source-id
+// (which replaces the content in the ids) takes one file only.
+func TestRunSameContentTwice(t *testing.T) {
+	sample, err := os.ReadFile("../../testdata/afc/sample.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyOf := filepath.Join(t.TempDir(), "copy.csv")
+	os.WriteFile(copyOf, sample, 0o644)
+	out := t.TempDir()
+	_, stderr, code := runCLI(t, nil, "run", "../../testdata/afc/sample.csv", "../../testdata/afc/messy.csv", copyOf, "--out", out, "--quiet")
+	if code != 1 || !strings.Contains(stderr, copyOf+": the same content as ../../testdata/afc/sample.csv") {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for dir, want := range map[string]bool{"sample": true, "messy": true, "copy": false} {
+		if _, err := os.Stat(filepath.Join(out, dir, "report.json")); (err == nil) != want {
+			t.Errorf("%s/report.json: %v, want written=%v", dir, err, want)
+		}
+	}
+
+	_, stderr, code = runCLI(t, nil, "run", "../../testdata/afc/sample.csv", "../../testdata/afc/messy.csv", "--out", t.TempDir(), "--source-id", "upload-1")
+	if code != 2 || !strings.Contains(stderr, "--source-id names one input: give one file with it, not 2") {
+		t.Fatalf("--source-id with two files: exit %d: %s", code, stderr)
+	}
+}

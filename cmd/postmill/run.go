@@ -452,6 +452,12 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if len(files) == 0 {
 		return usagef("no input file")
 	}
+	if *f.sourceID != "" && len(files) > 1 {
+		// The key replaces the content in the piece ids: row n of every
+		// file would get the same id, and a file's pieces would pass for
+		// another's already charged.
+		return usagef("--source-id names one input: give one file with it, not %d", len(files))
+	}
 	if *f.flushProcs < 0 {
 		return usagef("--flush-extra-procs %d: want 0 or more", *f.flushProcs)
 	}
@@ -494,7 +500,19 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	defer stopMem()
 	failed := false
 	dirs := outDirs(files)
+	seen := map[[32]byte]string{} // content fingerprint → the file that had it
 	for i, file := range files {
+		if fp := fps[file]; fp != nil {
+			// The job waits for its fingerprint first anyway.
+			if p, err := fp(); err == nil {
+				if prev, dup := seen[p.Sum]; dup {
+					fmt.Fprintf(e.stderr, "postmill run: %s: the same content as %s, so the same piece ids: its pieces would be produced a second time; skipped\n", file, prev)
+					failed = true
+					continue
+				}
+				seen[p.Sum] = file
+			}
+		}
 		dir := *f.out
 		if len(files) > 1 {
 			dir = filepath.Join(*f.out, dirs[i])
