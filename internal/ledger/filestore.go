@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/postmill/postmill/internal/flock"
 )
 
 // FileStoreName is the journal file a FileStore keeps in its state directory.
@@ -163,9 +165,9 @@ func OpenFileStore(ctx context.Context, dir string) (*FileStore, []string, error
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, nil, fmt.Errorf("open file ledger: create state dir: %w", err)
 	}
-	lock, err := lockDir(filepath.Join(dir, "ledger.lock"))
+	lock, err := flock.TryLock(filepath.Join(dir, "ledger.lock"))
 	if err != nil {
-		return nil, nil, fmt.Errorf("open file ledger in %s: %w", dir, err)
+		return nil, nil, fmt.Errorf("open file ledger in %s (is another postmill using this state dir?): %w", dir, err)
 	}
 	s := &FileStore{
 		path:        filepath.Join(dir, FileStoreName),

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/postmill/postmill/internal/flock"
 	"github.com/postmill/postmill/internal/ledger"
 	"github.com/postmill/postmill/internal/ledger/ledgertest"
 )
@@ -137,8 +138,8 @@ func TestFileStoreLocked(t *testing.T) {
 	dir := t.TempDir()
 	s, _ := openFile(t, dir)
 	defer s.Close()
-	if _, _, err := ledger.OpenFileStore(context.Background(), dir); err == nil {
-		t.Fatal("second open of the same state dir succeeded")
+	if _, _, err := ledger.OpenFileStore(context.Background(), dir); !errors.Is(err, flock.ErrLocked) {
+		t.Fatalf("second open of the same state dir: %v, want flock.ErrLocked", err)
 	}
 }
 
