@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/postmill/postmill/formats/manifest"
+	"github.com/postmill/postmill/internal/flock"
 	"github.com/postmill/postmill/pipeline"
 )
 
@@ -634,5 +635,33 @@ func TestRunSameContentTwice(t *testing.T) {
 	_, stderr, code = runCLI(t, nil, "run", "../../testdata/afc/sample.csv", "../../testdata/afc/messy.csv", "--out", t.TempDir(), "--source-id", "upload-1")
 	if code != 2 || !strings.Contains(stderr, "--source-id names one input: give one file with it, not 2") {
 		t.Fatalf("--source-id with two files: exit %d: %s", code, stderr)
+	}
+}
+
+// TestRunOutputLocked: while a process holds an output directory (here the
+// lock, as a running postmill holds it), a run or a release into it stops
+// at once, saying so, and writes nothing there.
+func TestRunOutputLocked(t *testing.T) {
+	out := t.TempDir()
+	f, err := flock.TryLock(filepath.Join(out, outLock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, args := range [][]string{
+		{"run", "../../testdata/afc/sample.csv", "--out", out, "--quiet"},
+		{"release", "--out", out},
+	} {
+		_, stderr, code := runCLI(t, nil, args...)
+		if code == 0 || !strings.Contains(stderr, out+": another postmill run or release is writing to it") {
+			t.Errorf("%s: exit %d: %s", args[0], code, stderr)
+		}
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 1 {
+		t.Errorf("%d entries in the locked directory, want the lock file alone", len(entries))
+	}
+	f.Close()
+	if _, stderr, code := runCLI(t, nil, "run", "../../testdata/afc/sample.csv", "--out", out, "--quiet"); code != 0 {
+		t.Fatalf("after the lock is released: exit %d: %s", code, stderr)
 	}
 }

@@ -44,6 +44,13 @@ func cmdRelease(ctx context.Context, e *env, args []string) error {
 	if *out == "" {
 		return usagef("--out is required")
 	}
+	if st, err := os.Stat(*out); err == nil && st.IsDir() {
+		unlock, err := lockOut(*out)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
 	var rr runReport
 	if data, err := os.ReadFile(filepath.Join(*out, "report.json")); err == nil {
 		if err := json.Unmarshal(data, &rr); err != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/postmill/postmill/formats/compress"
 	"github.com/postmill/postmill/formats/input"
 	"github.com/postmill/postmill/formats/manifest"
+	"github.com/postmill/postmill/internal/flock"
 	"github.com/postmill/postmill/internal/hugeheap"
 	"github.com/postmill/postmill/internal/imb"
 	"github.com/postmill/postmill/internal/job"
@@ -529,6 +530,26 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// outLock is the lock file of an output directory.
+const outLock = ".postmill.lock"
+
+// lockOut creates dir and locks it for this process until the returned
+// function is called: a run and a release rewrite an output directory's
+// files, and two at once would leave them mixed.
+func lockOut(dir string) (func(), error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create output directory: %w", err)
+	}
+	f, err := flock.TryLock(filepath.Join(dir, outLock))
+	if errors.Is(err, flock.ErrLocked) {
+		return nil, fmt.Errorf("%s: another postmill run or release is writing to it", dir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return func() { f.Close() }, nil
+}
+
 // collectFrom is the input size from which runOne collects the heap before
 // the job: 16 MiB, about 140,000 contact rows.
 const collectFrom = 16 << 20
@@ -536,6 +557,11 @@ const collectFrom = 16 << 20
 // runOne runs one file's job. It returns false when the job failed (said on
 // stderr), and an error only for what stops the whole command.
 func runOne(ctx context.Context, e *env, f *runFlags, sh *shared, file, dir string, fps map[string]func() (input.Print, error)) (bool, error) {
+	unlock, err := lockOut(dir)
+	if err != nil {
+		return false, err
+	}
+	defer unlock()
 	// Stages are built per job: their report sections count one run.
 	var size int64
 	if st, err := os.Stat(file); err == nil && st.Mode().IsRegular() {
