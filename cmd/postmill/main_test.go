@@ -639,8 +639,8 @@ func TestRunSameContentTwice(t *testing.T) {
 }
 
 // TestRunOutputLocked: while a process holds an output directory (here the
-// lock, as a running postmill holds it), a run or a release into it stops
-// at once, saying so, and writes nothing there.
+// lock, as a running postmill holds it), a run, a release or a deliver of
+// it stops at once, saying so, and writes nothing there.
 func TestRunOutputLocked(t *testing.T) {
 	out := t.TempDir()
 	f, err := flock.TryLock(filepath.Join(out, outLock))
@@ -648,17 +648,20 @@ func TestRunOutputLocked(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	// deliver is refused before it connects anywhere.
+	os.MkdirAll(filepath.Join(out, "batches"), 0o755)
 	for _, args := range [][]string{
 		{"run", "../../testdata/afc/sample.csv", "--out", out, "--quiet"},
 		{"release", "--out", out},
+		{"deliver", out, "--sftp", "127.0.0.1:1", "--user", "u", "--password-env", "PW", "--insecure-ignore-host-key"},
 	} {
-		_, stderr, code := runCLI(t, nil, args...)
-		if code == 0 || !strings.Contains(stderr, out+": another postmill run or release is writing to it") {
+		_, stderr, code := runCLI(t, map[string]string{"PW": "secret"}, args...)
+		if code == 0 || !strings.Contains(stderr, out+": another postmill run, release or deliver is using it") {
 			t.Errorf("%s: exit %d: %s", args[0], code, stderr)
 		}
 	}
-	if entries, _ := os.ReadDir(out); len(entries) != 1 {
-		t.Errorf("%d entries in the locked directory, want the lock file alone", len(entries))
+	if entries, _ := os.ReadDir(out); len(entries) != 2 {
+		t.Errorf("%d entries in the locked directory, want the lock file and batches/ alone", len(entries))
 	}
 	f.Close()
 	if _, stderr, code := runCLI(t, nil, "run", "../../testdata/afc/sample.csv", "--out", out, "--quiet"); code != 0 {

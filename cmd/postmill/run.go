@@ -542,7 +542,7 @@ func lockOut(dir string) (func(), error) {
 	}
 	f, err := flock.TryLock(filepath.Join(dir, outLock))
 	if errors.Is(err, flock.ErrLocked) {
-		return nil, fmt.Errorf("%s: another postmill run or release is writing to it", dir)
+		return nil, fmt.Errorf("%s: another postmill run, release or deliver is using it", dir)
 	}
 	if err != nil {
 		return nil, err
