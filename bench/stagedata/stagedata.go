@@ -326,3 +326,82 @@ func moduleRoot() (string, error) {
 		dir = parent
 	}
 }
+
+// Bench is one stage's benchmark on generated data: the stage runs over
+// the rows that reach it in a run of 100,000 contacts, and the fates of
+// the last pass are checked.
+type Bench struct {
+	// Stage names the stage (one of Chain's).
+	Stage string
+	// BatchRows is the rows in a batch. Default (0):
+	// pipeline.DefaultBatchRows.
+	BatchRows int
+	// Fresh builds a new stage for every pass, outside the timing, for a
+	// stage that remembers what it saw (dedupe) or keeps it (presort).
+	// Default: one stage for all passes.
+	Fresh bool
+	// Want checks the last pass's counts against the number of rows given;
+	// a non-nil error fails the benchmark.
+	Want func(c Counts, rows int) error
+}
+
+// Run runs the benchmark, reporting rows/s beside the timing; building
+// each batch from the copied rows is inside the timing.
+func (bb Bench) Run(b *testing.B) {
+	d := New(b, Config{})
+	rows := d.Input(b, bb.Stage)
+	n := bb.BatchRows
+	if n <= 0 {
+		n = pipeline.DefaultBatchRows
+	}
+	ctx := context.Background()
+	var st pipeline.Stage
+	if !bb.Fresh {
+		st = d.Stage(b, bb.Stage)
+	}
+	var c Counts
+	b.ReportAllocs()
+	for b.Loop() {
+		if bb.Fresh {
+			b.StopTimer()
+			st = d.Stage(b, bb.Stage)
+			b.StartTimer()
+		}
+		var err error
+		if c, err = d.Process(ctx, st, rows, n); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*len(rows))/b.Elapsed().Seconds(), "rows/s")
+	if err := bb.Want(c, len(rows)); err != nil {
+		b.Fatalf("%s over %d generated rows: %+v: %v", bb.Stage, len(rows), c, err)
+	}
+}
+
+// SomeRejected is a Bench.Want: some rows rejected, at most maxShare of
+// them, and the rest live.
+func SomeRejected(maxShare float64) func(Counts, int) error {
+	return func(c Counts, rows int) error {
+		if c.Rejected == 0 || float64(c.Rejected) > maxShare*float64(rows) || c.Live+c.Rejected != rows {
+			return fmt.Errorf("want some rows rejected, at most %.0f%%, and the rest live", 100*maxShare)
+		}
+		return nil
+	}
+}
+
+// AllLive is a Bench.Want: every row live.
+func AllLive(c Counts, rows int) error {
+	if c.Live != rows {
+		return errors.New("want every row live")
+	}
+	return nil
+}
+
+// AllEmitted is a Bench.Want for a stage that flushes: every row taken in,
+// then emitted.
+func AllEmitted(c Counts, rows int) error {
+	if c.Deferred != rows || c.Emitted != rows {
+		return errors.New("want every row taken in and emitted")
+	}
+	return nil
+}

@@ -122,3 +122,26 @@ func TestProcess(t *testing.T) {
 		t.Errorf("batch: %+v for %d rows, want all deferred and emitted", c, len(rows))
 	}
 }
+
+func TestWants(t *testing.T) {
+	tests := []struct {
+		name string
+		want func(Counts, int) error
+		c    Counts
+		ok   bool
+	}{
+		{"some rejected", SomeRejected(0.1), Counts{Live: 95, Rejected: 5}, true},
+		{"none rejected", SomeRejected(0.1), Counts{Live: 100}, false},
+		{"too many rejected", SomeRejected(0.1), Counts{Live: 80, Rejected: 20}, false},
+		{"rows lost", SomeRejected(0.1), Counts{Live: 90, Rejected: 5}, false},
+		{"all live", AllLive, Counts{Live: 100}, true},
+		{"one held", AllLive, Counts{Live: 99, Held: 1}, false},
+		{"all emitted", AllEmitted, Counts{Deferred: 100, Emitted: 100}, true},
+		{"one not emitted", AllEmitted, Counts{Deferred: 100, Emitted: 99}, false},
+	}
+	for _, tt := range tests {
+		if err := tt.want(tt.c, 100); (err == nil) != tt.ok {
+			t.Errorf("%s: %+v of 100 rows: %v, want ok=%v", tt.name, tt.c, err, tt.ok)
+		}
+	}
+}
