@@ -39,6 +39,15 @@ var (
 	ErrFieldSet = errors.New("key not in the first record")
 )
 
+// DefaultMaxFields bounds the columns of a record (a CSV record's fields,
+// a JSON Lines header's keys, a Parquet schema's columns) unless a reader
+// is configured otherwise.
+const DefaultMaxFields = 4096
+
+// ErrTooManyFields is a fatal error of an input wider than its readers'
+// MaxFields: the input cannot be read on.
+var ErrTooManyFields = errors.New("too many fields")
+
 // RowError is a problem with one record; the reader can go on after it.
 type RowError struct {
 	Line int64

@@ -19,9 +19,6 @@ import (
 	"github.com/postmill/postmill/formats"
 )
 
-// DefaultMaxFields bounds a record's fields unless configured otherwise.
-const DefaultMaxFields = 4096
-
 // ReaderConfig tunes a Reader. The zero value reads comma-separated records
 // with the default limits.
 type ReaderConfig struct {
@@ -31,7 +28,7 @@ type ReaderConfig struct {
 	// (0): 1 MiB.
 	MaxRecordBytes int
 	// MaxFields bounds the fields of one record. Default (0):
-	// DefaultMaxFields.
+	// formats.DefaultMaxFields.
 	MaxFields int
 	// BufferBytes is the read buffer size. Default (0): 256 KiB.
 	BufferBytes int
@@ -43,8 +40,9 @@ type ReaderConfig struct {
 var (
 	// ErrRecordTooLong: a record is longer than MaxRecordBytes.
 	ErrRecordTooLong = errors.New("record too long")
-	// ErrTooManyFields: a record has more than MaxFields fields.
-	ErrTooManyFields = errors.New("too many fields")
+	// ErrTooManyFields: a record has more than MaxFields fields
+	// (formats.ErrTooManyFields, which every reader's width bound wraps).
+	ErrTooManyFields = formats.ErrTooManyFields
 )
 
 // Reader reads delimited records from an io.Reader.
@@ -76,7 +74,7 @@ func NewReader(r io.Reader, cfg ReaderConfig) *Reader {
 		cfg.MaxRecordBytes = 1 << 20
 	}
 	if cfg.MaxFields <= 0 {
-		cfg.MaxFields = DefaultMaxFields
+		cfg.MaxFields = formats.DefaultMaxFields
 	}
 	if cfg.BufferBytes <= 0 {
 		cfg.BufferBytes = 256 << 10

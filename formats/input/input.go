@@ -53,7 +53,7 @@ type Config struct {
 	// MaxRecordBytes bounds one record or line. Default (0): 1 MiB.
 	MaxRecordBytes int
 	// MaxFields bounds the columns of a record (or of a Parquet file's
-	// schema). Default (0): csv.DefaultMaxFields.
+	// schema). Default (0): formats.DefaultMaxFields.
 	MaxFields int
 }
 
@@ -242,19 +242,11 @@ func open(ctx context.Context, f *os.File, name string, cfg Config) (*Input, err
 		if in.Codec != compress.None {
 			return nil, fmt.Errorf("%s: Parquet inside %s is not supported (Parquet compresses its own pages)", name, in.Codec)
 		}
-		pr, err := parquet.NewReader(ctx, f, name, parquet.ReaderConfig{})
+		pr, err := parquet.NewReader(ctx, f, name, parquet.ReaderConfig{MaxFields: cfg.MaxFields})
 		if err != nil {
 			return nil, err
 		}
 		in.closers = append(in.closers, pr)
-		maxFields := cfg.MaxFields
-		if maxFields <= 0 {
-			maxFields = csv.DefaultMaxFields
-		}
-		if n := len(pr.Header()); n > maxFields {
-			pr.Close()
-			return nil, fmt.Errorf("%s: %w: %d Parquet columns, over %d", name, csv.ErrTooManyFields, n, maxFields)
-		}
 		in.RecordReader = pr
 		if st, err := f.Stat(); err == nil {
 			in.read.Store(st.Size())

@@ -16,7 +16,6 @@ import (
 
 	"github.com/postmill/postmill/formats"
 	"github.com/postmill/postmill/formats/compress"
-	"github.com/postmill/postmill/formats/csv"
 	"github.com/postmill/postmill/formats/parquet"
 )
 
@@ -187,8 +186,8 @@ func TestBadInputs(t *testing.T) {
 		{"text bomb, size guard", "text.csv.gz", bomb(t, 1, true), Config{Compress: compress.Config{MaxBytes: 1 << 20, MaxRatio: -1}}, "text.csv.gz: decompression bomb guard: more than 1048576 bytes", compress.ErrBomb},
 		{"bad parquet", "t.parquet", []byte("PAR1 and then nothing"), Config{}, "t.parquet: not a readable Parquet file", nil},
 		{"corrupt parquet footer", "f.parquet", footer, Config{}, "f.parquet: corrupt Parquet file", parquet.ErrCorrupt},
-		{"parquet too wide", "wide.parquet", wide, Config{MaxFields: 8}, "wide.parquet: too many fields: 9 Parquet columns, over 8", csv.ErrTooManyFields},
-		{"json lines too wide", "wide.jsonl", []byte(`{"a":1,"b":2,"c":3}` + "\n"), Config{MaxFields: 2}, "wide.jsonl line 1: first record: 3 keys, over 2", nil},
+		{"parquet too wide", "wide.parquet", wide, Config{MaxFields: 8}, "wide.parquet: too many fields: 9 Parquet columns, over 8", formats.ErrTooManyFields},
+		{"json lines too wide", "wide.jsonl", []byte(`{"a":1,"b":2,"c":3}` + "\n"), Config{MaxFields: 2}, "wide.jsonl line 1: first record: too many fields: 3 keys, over 2", formats.ErrTooManyFields},
 		{"no header", "blank.csv", []byte("\n\n\n"), Config{}, "blank.csv: empty input: no header row", nil},
 		{"bad header quoting", "q.csv", []byte("\"first_name,last_name\n"), Config{}, "q.csv: header: line 1: bad quoting", formats.ErrQuote},
 	}

@@ -22,7 +22,7 @@ type ReaderConfig struct {
 	// Name names the input in errors. Default: "input".
 	Name string
 	// MaxFields bounds the keys of the first object, the header. Default
-	// (0): 4096, as for CSV.
+	// (0): formats.DefaultMaxFields.
 	MaxFields int
 }
 
@@ -52,7 +52,7 @@ func NewReader(r io.Reader, cfg ReaderConfig) (*Reader, error) {
 		cfg.Name = "input"
 	}
 	if cfg.MaxFields <= 0 {
-		cfg.MaxFields = 4096
+		cfg.MaxFields = formats.DefaultMaxFields
 	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, min(64<<10, cfg.MaxLineBytes)), cfg.MaxLineBytes)
@@ -68,7 +68,7 @@ func NewReader(r io.Reader, cfg ReaderConfig) (*Reader, error) {
 		return nil, fmt.Errorf("%s line %d: first record: %v", cfg.Name, jr.recLine, err)
 	}
 	if len(keys) > cfg.MaxFields {
-		return nil, fmt.Errorf("%s line %d: first record: %d keys, over %d", cfg.Name, jr.recLine, len(keys), cfg.MaxFields)
+		return nil, fmt.Errorf("%s line %d: first record: %w: %d keys, over %d", cfg.Name, jr.recLine, formats.ErrTooManyFields, len(keys), cfg.MaxFields)
 	}
 	jr.header = keys
 	jr.pending = true

@@ -20,6 +20,8 @@ import (
 	"github.com/apache/arrow/go/v17/parquet/compress"
 	"github.com/apache/arrow/go/v17/parquet/file"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+
+	"github.com/postmill/postmill/formats"
 )
 
 // Magic is the four bytes a Parquet file starts (and ends) with.
@@ -38,6 +40,9 @@ type ReaderConfig struct {
 	// ErrTooLarge rather than taking the machine's memory. Default (0):
 	// DefaultMaxMemory.
 	MaxMemory int64
+	// MaxFields bounds the schema's columns: a wider file fails with
+	// formats.ErrTooManyFields. Default (0): formats.DefaultMaxFields.
+	MaxFields int
 }
 
 // ErrTooLarge is wrapped by the error of a file that needs more memory than
@@ -69,6 +74,9 @@ func NewReader(ctx context.Context, r parquet.ReaderAtSeeker, name string, cfg R
 	if cfg.MaxMemory <= 0 {
 		cfg.MaxMemory = DefaultMaxMemory
 	}
+	if cfg.MaxFields <= 0 {
+		cfg.MaxFields = formats.DefaultMaxFields
+	}
 	mem := &boundedAllocator{limit: cfg.MaxMemory}
 	var pf *file.Reader
 	defer func() {
@@ -80,6 +88,9 @@ func NewReader(ctx context.Context, r parquet.ReaderAtSeeker, name string, cfg R
 	pf, err = file.NewParquetReader(r, file.WithReadProps(parquet.NewReaderProperties(mem)))
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a readable Parquet file: %w", name, err)
+	}
+	if n := pf.MetaData().Schema.NumColumns(); n > cfg.MaxFields {
+		return nil, fmt.Errorf("%s: %w: %d Parquet columns, over %d", name, formats.ErrTooManyFields, n, cfg.MaxFields)
 	}
 	if err := checkChunks(pf); err != nil {
 		return nil, fmt.Errorf("%s: %w: %v", name, ErrCorrupt, err)
