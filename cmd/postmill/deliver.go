@@ -4,11 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 
-	"github.com/postmill/postmill/formats/manifest"
 	"github.com/postmill/postmill/internal/delivery"
 )
 
@@ -84,7 +81,7 @@ func cmdDeliver(ctx context.Context, e *env, args []string) error {
 	// while they are being delivered.
 	locked := map[string]bool{}
 	for _, d := range dirs {
-		run := runDirOf(d)
+		run := delivery.RunDir(d)
 		if run == "" || locked[run] {
 			continue
 		}
@@ -146,17 +143,4 @@ func printDelivery(e *env, d delivery.Delivery) {
 		extra = "; " + strings.Join(notes, ", ")
 	}
 	fmt.Fprintf(e.stdout, "%s delivered to %s: %d files, %d bytes sent%s\n", d.BatchID, where, len(d.Files), sent, extra)
-}
-
-// runDirOf returns the run output directory dir is or belongs to: dir
-// itself when it holds batches/, its grandparent when it is a batch
-// directory under batches/; "" otherwise.
-func runDirOf(dir string) string {
-	if st, err := os.Stat(filepath.Join(dir, manifest.BatchesDir)); err == nil && st.IsDir() {
-		return dir
-	}
-	if parent := filepath.Dir(filepath.Clean(dir)); filepath.Base(parent) == manifest.BatchesDir {
-		return filepath.Dir(parent)
-	}
-	return ""
 }

@@ -530,12 +530,20 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// kafkaConfig is the Kafka transport of job j's run: a consumer group per
+// run, whose links read this job only.
+func (f *runFlags) kafkaConfig(sh *shared, j *pipeline.Job) kafka.Config {
+	return kafka.Config{Brokers: splitList(*f.brokers), Prefix: *f.prefix, Partitions: *f.partitions,
+		GroupPrefix: fmt.Sprintf("%s.run.%s.%d", *f.prefix, j.ID, time.Now().UnixNano()), Job: j.ID,
+		Compression: sh.compression}
+}
+
 // outLock is the lock file of an output directory.
 const outLock = ".postmill.lock"
 
 // lockOut creates dir and locks it for this process until the returned
 // function is called: a run and a release rewrite an output directory's
-// files, and two at once would leave them mixed.
+// files and a deliver reads its batches; two at once would mix them.
 func lockOut(dir string) (func(), error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create output directory: %w", err)
@@ -609,8 +617,7 @@ func runOne(ctx context.Context, e *env, f *runFlags, sh *shared, file, dir stri
 			back = local[0].Name
 		}
 		spec.Remote = func(j *pipeline.Job) (*job.Remote, error) {
-			cfg := kafka.Config{Brokers: splitList(*f.brokers), Prefix: *f.prefix, Partitions: *f.partitions,
-				GroupPrefix: fmt.Sprintf("%s.run.%s.%d", *f.prefix, j.ID, time.Now().UnixNano()), Job: j.ID, Compression: sh.compression}
+			cfg := f.kafkaConfig(sh, j)
 			tr, err := kafka.New(cfg)
 			if err != nil {
 				return nil, usageError{err}
@@ -635,9 +642,7 @@ func runOne(ctx context.Context, e *env, f *runFlags, sh *shared, file, dir stri
 		}
 	} else if *f.brokers != "" {
 		spec.Transport = func(j *pipeline.Job) (pipeline.Transport, func(), error) {
-			// A consumer group per run: this run's links read this job only.
-			tr, err := kafka.New(kafka.Config{Brokers: splitList(*f.brokers), Prefix: *f.prefix, Partitions: *f.partitions,
-				GroupPrefix: fmt.Sprintf("%s.run.%s.%d", *f.prefix, j.ID, time.Now().UnixNano()), Job: j.ID, Compression: sh.compression})
+			tr, err := kafka.New(f.kafkaConfig(sh, j))
 			if err != nil {
 				return nil, nil, usageError{err}
 			}

@@ -317,8 +317,11 @@ func (w *Writer) removeOthers() error {
 			continue
 		}
 		dir := filepath.Join(root, e.Name())
-		if n, err := deliveries(dir); err != nil && !errors.Is(err, fs.ErrNotExist) || n > 0 {
-			continue // delivered while this run ran, or unreadable: never removed
+		n, err := deliveries(dir)
+		switch {
+		case errors.Is(err, fs.ErrNotExist): // unfinished, so never delivered
+		case err != nil, n > 0:
+			continue // unreadable, or delivered while this run ran: kept
 		}
 		if err := os.RemoveAll(dir); err != nil {
 			return fmt.Errorf("manifest: remove an earlier run's batch: %w", err)

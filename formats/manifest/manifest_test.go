@@ -767,3 +767,43 @@ func TestDelivered(t *testing.T) {
 		t.Fatalf("corrupt manifest: %v", err)
 	}
 }
+
+// TestReplaceRemovesOthers: with Replace, Close removes the batch
+// directories the writer did not write, finished or not, but keeps one
+// delivered meanwhile (New refused a delivered one before).
+func TestReplaceRemovesOthers(t *testing.T) {
+	dir := t.TempDir()
+	w, err := manifest.New(dir, nil, manifest.Config{Replace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, body := range map[string]string{
+		"stale":      `{"schema_version": 1, "deliveries": []}`,
+		"unfinished": "",
+		"late":       `{"schema_version": 1, "deliveries": [{"vendor": "acme"}]}`,
+	} {
+		d := filepath.Join(dir, manifest.BatchesDir, id)
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if body != "" {
+			if err := os.WriteFile(filepath.Join(d, manifest.ManifestJSON), []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := w.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(filepath.Join(dir, manifest.BatchesDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	for _, e := range entries {
+		left = append(left, e.Name())
+	}
+	if !slices.Equal(left, []string{"late"}) {
+		t.Fatalf("left %q, want the delivered batch alone", left)
+	}
+}

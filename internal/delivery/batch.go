@@ -189,6 +189,19 @@ func hashFile(p string) (int64, string, error) {
 	return n, hex.EncodeToString(h.Sum(nil)), nil
 }
 
+// RunDir returns the run output directory that dir is or belongs to: dir
+// itself when it holds batches/, the directory above batches/ when dir is a
+// batch directory in it; "" otherwise (a batch directory elsewhere).
+func RunDir(dir string) string {
+	if st, err := os.Stat(filepath.Join(dir, BatchesDir)); err == nil && st.IsDir() {
+		return dir
+	}
+	if parent := filepath.Dir(filepath.Clean(dir)); filepath.Base(parent) == BatchesDir {
+		return filepath.Dir(parent)
+	}
+	return ""
+}
+
 // BatchDirs expands dir into batch directories: dir itself when it holds a
 // manifest.json, else every subdirectory of dir/batches (a run's output
 // directory) or of dir (a batches directory) that holds one, sorted by name.

@@ -171,3 +171,24 @@ func TestTransient(t *testing.T) {
 		t.Error("transient misclassifies")
 	}
 }
+
+func TestRunDir(t *testing.T) {
+	run := t.TempDir()
+	batch := filepath.Join(run, BatchesDir, "b-1")
+	other := filepath.Join(t.TempDir(), "b-2")
+	for _, d := range []string{batch, other} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct{ dir, want string }{
+		{run, run},
+		{batch, run},
+		{batch + "/", run},
+		{other, ""},
+	} {
+		if got := RunDir(tt.dir); got != tt.want {
+			t.Errorf("RunDir(%s) = %q, want %q", tt.dir, got, tt.want)
+		}
+	}
+}
