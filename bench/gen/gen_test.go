@@ -229,6 +229,26 @@ func readJSONL(t *testing.T, data []byte) [][]string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return readRecords(t, r)
+}
+
+func readParquet(t *testing.T, data []byte) [][]string {
+	t.Helper()
+	r, err := parquet.NewReader(context.Background(), bytes.NewReader(data), "contacts.parquet", parquet.ReaderConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	return readRecords(t, r)
+}
+
+// readRecords reads every record of a reader of the generator's columns,
+// as strings.
+func readRecords(t *testing.T, r interface {
+	Header() []string
+	Read() ([][]byte, error)
+}) [][]string {
+	t.Helper()
 	if !slices.Equal(r.Header(), Columns()) {
 		t.Fatalf("header = %q", r.Header())
 	}
@@ -247,34 +267,6 @@ func readJSONL(t *testing.T, data []byte) [][]string {
 		}
 		rows = append(rows, row)
 	}
-}
-
-func readParquet(t *testing.T, data []byte) [][]string {
-	t.Helper()
-	r, err := parquet.NewReader(context.Background(), bytes.NewReader(data), "contacts.parquet", parquet.ReaderConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	if !slices.Equal(r.Header(), Columns()) {
-		t.Fatalf("header = %q", r.Header())
-	}
-	var rows [][]string
-	for {
-		f, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		row := make([]string, len(f))
-		for i, x := range f {
-			row[i] = string(x)
-		}
-		rows = append(rows, row)
-	}
-	return rows
 }
 
 func TestSetCase(t *testing.T) {
