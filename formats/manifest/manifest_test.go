@@ -743,26 +743,15 @@ func TestDelivered(t *testing.T) {
 	if ids, err := manifest.Delivered(dir); err != nil || ids != nil {
 		t.Fatalf("no batches/: %q, %v", ids, err)
 	}
-	write := func(id, body string) {
-		d := filepath.Join(dir, manifest.BatchesDir, id)
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if body != "" {
-			if err := os.WriteFile(filepath.Join(d, manifest.ManifestJSON), []byte(body), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	write("a-unfinished", "")
-	write("b-old-version", `{"schema_version": 0, "deliveries": [{"vendor": "acme"}]}`)
-	write("c-not-delivered", `{"schema_version": 1, "deliveries": []}`)
-	write("d-delivered", `{"schema_version": 1, "deliveries": [{"vendor": "acme"}, {"vendor": "zeta"}]}`)
+	writeBatchDir(t, dir, "a-unfinished", "")
+	writeBatchDir(t, dir, "b-old-version", `{"schema_version": 0, "deliveries": [{"vendor": "acme"}]}`)
+	writeBatchDir(t, dir, "c-not-delivered", `{"schema_version": 1, "deliveries": []}`)
+	writeBatchDir(t, dir, "d-delivered", `{"schema_version": 1, "deliveries": [{"vendor": "acme"}, {"vendor": "zeta"}]}`)
 	ids, err := manifest.Delivered(dir)
 	if err != nil || !slices.Equal(ids, []string{"b-old-version", "d-delivered"}) {
 		t.Fatalf("Delivered = %q, %v", ids, err)
 	}
-	write("e-corrupt", `{"deliveries": [`)
+	writeBatchDir(t, dir, "e-corrupt", `{"deliveries": [`)
 	if _, err := manifest.Delivered(dir); err == nil || !strings.Contains(err.Error(), "e-corrupt") {
 		t.Fatalf("corrupt manifest: %v", err)
 	}
@@ -777,21 +766,9 @@ func TestReplaceRemovesOthers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for id, body := range map[string]string{
-		"stale":      `{"schema_version": 1, "deliveries": []}`,
-		"unfinished": "",
-		"late":       `{"schema_version": 1, "deliveries": [{"vendor": "acme"}]}`,
-	} {
-		d := filepath.Join(dir, manifest.BatchesDir, id)
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if body != "" {
-			if err := os.WriteFile(filepath.Join(d, manifest.ManifestJSON), []byte(body), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	writeBatchDir(t, dir, "stale", `{"schema_version": 1, "deliveries": []}`)
+	writeBatchDir(t, dir, "unfinished", "")
+	writeBatchDir(t, dir, "late", `{"schema_version": 1, "deliveries": [{"vendor": "acme"}]}`)
 	if _, err := w.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -805,5 +782,20 @@ func TestReplaceRemovesOthers(t *testing.T) {
 	}
 	if !slices.Equal(left, []string{"late"}) {
 		t.Fatalf("left %q, want the delivered batch alone", left)
+	}
+}
+
+// writeBatchDir makes the batch directory id under dir/batches, with
+// manifestJSON as its manifest.json unless empty (a batch never finished).
+func writeBatchDir(t *testing.T, dir, id, manifestJSON string) {
+	t.Helper()
+	d := filepath.Join(dir, manifest.BatchesDir, id)
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if manifestJSON != "" {
+		if err := os.WriteFile(filepath.Join(d, manifest.ManifestJSON), []byte(manifestJSON), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -13,27 +13,11 @@ import (
 func TestRoundTrip(t *testing.T) {
 	cols := []string{"first_name", "address_zip", "note"}
 	rows := [][]string{{"Ada", "02108", ""}, {"Grace", "10001", "vip, \"gold\""}, {"", "", "Peña"}}
-	var buf bytes.Buffer
-	w, err := NewWriter(&buf, cols)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range rows {
-		f := make([][]byte, len(r))
-		for i, v := range r {
-			f[i] = []byte(v)
-		}
-		if err := w.Write(f); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if !IsParquet(buf.Bytes()) {
+	data := sampleFile(t, cols, rows)
+	if !IsParquet(data) {
 		t.Fatal("written file lacks the magic")
 	}
-	r, err := NewReader(context.Background(), bytes.NewReader(buf.Bytes()), "t.parquet", ReaderConfig{})
+	r, err := NewReader(context.Background(), bytes.NewReader(data), "t.parquet", ReaderConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
